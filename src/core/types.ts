@@ -1,0 +1,111 @@
+/** @module The domain records of Fillflow: templates, field values, results and usage. Pure types. */
+
+export const FIELD_TYPES = [
+  'string',
+  'text',
+  'number',
+  'integer',
+  'money',
+  'date',
+  'boolean',
+  'enum',
+  'email',
+  'phone',
+  'url',
+  'list',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** One named field of a template, as written in the template JSON (see DESIGN.md). */
+export interface FieldSpec {
+  key: string;
+  label: string;
+  description?: string;
+  type: FieldType;
+  required?: boolean;
+  /** Allowed values; only for `enum`. */
+  options?: string[];
+  /** A regular expression (JavaScript syntax) the normalised value must match; string-like types only. */
+  pattern?: string;
+  examples?: string[];
+}
+
+export interface TemplateSpec {
+  id: string;
+  name: string;
+  fields: FieldSpec[];
+}
+
+export interface Money {
+  amount: number;
+  /** ISO 4217 code, upper case. */
+  currency: string;
+}
+
+/** A normalised field value: `date` is `YYYY-MM-DD`, `money` a {@link Money}, `list` an array of strings. */
+export type FieldValue = string | number | boolean | Money | string[] | null;
+
+/** Where a value came from: `text.slice(start, end) === quote` in the document's stored text. */
+export interface SourceRef {
+  documentId: string;
+  quote: string;
+  start: number;
+  end: number;
+  page?: number;
+}
+
+export type FieldStatus = 'filled' | 'not_found' | 'fallback' | 'invalid';
+export type FieldMethod = 'gemini' | 'cache' | 'offline';
+
+export interface FieldResult {
+  key: string;
+  value: FieldValue;
+  status: FieldStatus;
+  method: FieldMethod;
+  sources: SourceRef[];
+  /** Why a field is `invalid` or `not_found`, or what a `fallback` stands in for. */
+  reason?: string;
+}
+
+export interface Usage {
+  /** Every request sent to Gemini, those answered 429 included. */
+  apiCalls: number;
+  cacheHits: number;
+  promptTokens: number;
+  outputTokens: number;
+  /** Requests answered 429, of any kind. */
+  rateLimited: number;
+  /** Attempts after the first, of any Gemini activity. */
+  retries: number;
+  /** Fields asked per request actually sent (0 when none was sent). */
+  fieldsPerCall: number;
+  batches: number;
+  durationMs: number;
+}
+
+export type FillStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface FillResult {
+  fillId: string;
+  templateId: string;
+  status: FillStatus;
+  fields: FieldResult[];
+  usage: Usage;
+  /** Plain notes for the user, e.g. that Gemini was not configured and the offline extractor filled what it could. */
+  notices?: string[];
+  outputRef?: string;
+}
+
+export function emptyUsage(): Usage {
+  return {
+    apiCalls: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    rateLimited: 0,
+    retries: 0,
+    fieldsPerCall: 0,
+    batches: 0,
+    durationMs: 0,
+  };
+}

@@ -1,0 +1,118 @@
+/** @module The one storage interface: documents, chunks, templates, fills, the answer cache and usage events.
+ * SQLite implements it for the embedded default; a Postgres implementation can take its place for clusters. */
+import type { FillResult, TemplateSpec } from '../core/types.js';
+
+export interface DocumentRecord {
+  /** sha256 (hex) of the document's extracted text: ingesting the same text twice stores it once. */
+  id: string;
+  name: string;
+  mimeType: string;
+  /** Characters of `text`. */
+  length: number;
+  createdAt: string;
+}
+
+export interface Chunk {
+  id: string;
+  documentId: string;
+  /** Position of the chunk within its document, from 0. */
+  seq: number;
+  /** Character offsets into the document's text: `text === documentText.slice(start, end)`. */
+  start: number;
+  end: number;
+  page?: number;
+  text: string;
+  tokens: number;
+}
+
+export interface ChunkHit {
+  chunkId: string;
+  documentId: string;
+  /** Higher is better; comparable only within one search. */
+  score: number;
+  tokens: number;
+}
+
+export interface NewChunk {
+  seq: number;
+  start: number;
+  end: number;
+  page?: number;
+  text: string;
+  tokens: number;
+}
+
+export interface FillRecord {
+  fillId: string;
+  templateId: string;
+  documentIds: string[];
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  result?: FillResult;
+}
+
+/** One thing that happened at the Gemini boundary, counted where it happened. */
+export interface UsageEvent {
+  fillId: string;
+  batchId: string;
+  kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error';
+  /** For rate_limited: the quota kind (per-minute, per-day, ...); for error: the error type. */
+  detail?: string;
+  promptTokens?: number;
+  outputTokens?: number;
+  fields?: number;
+  at?: string;
+}
+
+export interface UsageTotals {
+  apiCalls: number;
+  cacheHits: number;
+  promptTokens: number;
+  outputTokens: number;
+  rateLimited: number;
+  rateLimitedByKind: Record<string, number>;
+  retries: number;
+  errors: number;
+  /** Fields asked in requests that were sent, summed. */
+  fieldsAsked: number;
+}
+
+export interface CachedAnswer {
+  text: string;
+  promptTokens: number;
+  outputTokens: number;
+  finishReason: string;
+}
+
+export interface Store {
+  /** Stores a document and its chunks atomically; a document already stored (same id) is left as it is. */
+  putDocument(doc: { name: string; mimeType: string; text: string }, chunks: NewChunk[]): Promise<DocumentRecord>;
+  getDocument(id: string): Promise<DocumentRecord | undefined>;
+  getDocumentText(id: string): Promise<string | undefined>;
+  listDocuments(): Promise<DocumentRecord[]>;
+  /** Chunks by id, in the order asked; unknown ids are skipped. */
+  getChunks(ids: string[]): Promise<Chunk[]>;
+  /** Every chunk of the documents, as hits with score 0, in document then position order. */
+  listChunks(documentIds: string[]): Promise<ChunkHit[]>;
+  /** BM25 over the chunks of the given documents, best first. */
+  searchChunks(query: string, documentIds: string[], limit: number): Promise<ChunkHit[]>;
+
+  putTemplate(spec: TemplateSpec): Promise<void>;
+  getTemplate(id: string): Promise<TemplateSpec | undefined>;
+  listTemplates(): Promise<{ id: string; name: string; fields: number }[]>;
+
+  createFill(fill: { fillId: string; templateId: string; documentIds: string[] }): Promise<void>;
+  updateFill(fillId: string, update: { status: string; result?: FillResult }): Promise<void>;
+  getFill(fillId: string): Promise<FillRecord | undefined>;
+
+  cacheGet(key: string): Promise<CachedAnswer | undefined>;
+  cachePut(key: string, answer: CachedAnswer): Promise<void>;
+  cacheSize(): Promise<number>;
+
+  recordUsage(event: UsageEvent): Promise<void>;
+  /** Totals over every fill, or one fill's. */
+  usageTotals(fillId?: string): Promise<UsageTotals>;
+
+  close(): Promise<void>;
+}
