@@ -28,6 +28,8 @@ export interface Chunk {
 export interface ChunkHit {
   chunkId: string;
   documentId: string;
+  /** The chunk's position in its document, so callers can restore reading order. */
+  seq: number;
   /** Higher is better; comparable only within one search. */
   score: number;
   tokens: number;

@@ -1,0 +1,40 @@
+/** @module Builds the lexical search query that finds the passages a template field's value lives in. */
+import type { FieldSpec } from '../core/types.js';
+
+/**
+ * Splits an identifier into words: `invoice_number`, `invoiceNumber`, `invoice-number` and `INVOICENumber`
+ * all give `invoice number`, and digits stand apart (`vat2Rate` gives `vat 2 rate`).
+ */
+export function splitKey(key: string): string[] {
+  return key
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/(\p{L})(\p{N})|(\p{N})(\p{L})/gu, (_m, l1?: string, n1?: string, n2?: string, l2?: string) =>
+      l1 !== undefined ? `${l1} ${n1}` : `${n2} ${l2}`,
+    )
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '')
+    .map((word) => word.toLowerCase());
+}
+
+/**
+ * The words a field's value is likely to appear near: its label, the words of its key, its description and
+ * its examples, each word once (first spelling kept), in that order. The store turns this into a safe
+ * BM25 query, dropping stopwords and punctuation, so nothing here needs escaping.
+ *
+ * @example
+ * buildFieldQuery({ key: 'invoiceNumber', label: 'Invoice no.', type: 'string', examples: ['INV-001'] })
+ * // 'Invoice no number INV 001'
+ */
+export function buildFieldQuery(field: FieldSpec): string {
+  const parts = [field.label, splitKey(field.key).join(' '), field.description ?? '', ...(field.examples ?? [])];
+  const seen = new Set<string>();
+  const words: string[] = [];
+  for (const word of parts.join(' ').match(/[\p{L}\p{N}\p{M}]+/gu) ?? []) {
+    const folded = word.toLowerCase();
+    if (seen.has(folded)) continue;
+    seen.add(folded);
+    words.push(word);
+  }
+  return words.join(' ');
+}
