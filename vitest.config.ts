@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
+    // The JSON report is what .ci/run reads for its closing "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'gemini', include: ['test/gemini/**/*.test.ts'], testTimeout: 30_000 } },
@@ -14,9 +17,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          // Each file starts its own dev server; two at once is what 2 cores carry comfortably.
+          // Tests within a file share one dev server and run one after another.
           maxConcurrency: 1,
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
       { test: { name: 'replay', include: ['test/replay/**/*.test.ts'], testTimeout: 60_000 } },

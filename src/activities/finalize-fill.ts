@@ -1,0 +1,37 @@
+/** @module finalizeFill: totals the fill's usage from the events recorded where they happened, stores the result. */
+import type { FinalizeFillInput, FinalizeFillResult } from '../core/fill-records.js';
+import type { FillResult, Usage } from '../core/types.js';
+import type { FillActivityDeps } from './deps.js';
+
+export function makeFinalizeFill({ store }: FillActivityDeps) {
+  return async function finalizeFill(input: FinalizeFillInput): Promise<FinalizeFillResult> {
+    const totals = await store.usageTotals(input.fillId);
+    // Requests that got an answer: 429s and errors were sent but asked nothing of the model.
+    const answered = totals.apiCalls - totals.rateLimited - totals.errors;
+    const usage: Usage = {
+      apiCalls: totals.apiCalls,
+      cacheHits: totals.cacheHits,
+      promptTokens: totals.promptTokens,
+      outputTokens: totals.outputTokens,
+      rateLimited: totals.rateLimited,
+      retries: totals.retries,
+      fieldsPerCall: answered > 0 ? round2(totals.fieldsAsked / answered) : 0,
+      batches: input.batches,
+      durationMs: input.durationMs,
+    };
+    const result: FillResult = {
+      fillId: input.fillId,
+      templateId: input.templateId,
+      status: 'completed',
+      fields: input.fields,
+      usage,
+      ...(input.notices.length > 0 ? { notices: input.notices } : {}),
+    };
+    await store.updateFill(input.fillId, { status: 'completed', result });
+    return result;
+  };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,22 @@
+/** @module gatherContext: retrieves the passages each field of a group needs, as references only. */
+import type { GatherContextInput, GatherContextResult } from '../core/fill-records.js';
+import { expectedOutputTokens, fieldSpecTokens } from '../core/plan-batches.js';
+import { searchFields } from '../retrieval/search-fields.js';
+import type { FillActivityDeps } from './deps.js';
+import { loadFields } from './load-fields.js';
+
+/** Passages kept per field; planning trims further to the token budget. */
+const TOP_K = 8;
+
+export function makeGatherContext({ store }: FillActivityDeps) {
+  return async function gatherContext(input: GatherContextInput): Promise<GatherContextResult> {
+    const fields = await loadFields(store, input.templateId, input.fieldKeys);
+    const hits = await searchFields(store, fields, input.documentIds, { topK: TOP_K });
+    return fields.map((f) => ({
+      key: f.key,
+      specTokens: fieldSpecTokens(f),
+      outputTokens: expectedOutputTokens(f),
+      context: (hits[f.key] ?? []).map((h) => ({ chunkId: h.chunkId, documentId: h.documentId, seq: h.seq, tokens: h.tokens, score: h.score })),
+    }));
+  };
+}

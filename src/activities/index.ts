@@ -1,0 +1,25 @@
+/** @module Activity factories, one per task queue: `fillflow` (light work) and `fillflow-gemini` (rate limited). */
+import type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
+import { makeExtractBatch } from './extract-batch.js';
+import { makeExtractOffline } from './extract-offline.js';
+import { makeFinalizeFill } from './finalize-fill.js';
+import { makeGatherContext } from './gather-context.js';
+import { makePrepareFill } from './prepare-fill.js';
+
+export type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
+
+export function createFillActivities(deps: FillActivityDeps) {
+  return {
+    prepareFill: makePrepareFill(deps),
+    gatherContext: makeGatherContext(deps),
+    extractOffline: makeExtractOffline(deps),
+    finalizeFill: makeFinalizeFill(deps),
+  };
+}
+
+export function createGeminiActivities(deps: GeminiActivityDeps) {
+  return { extractBatch: makeExtractBatch(deps) };
+}
+
+export type FillActivities = ReturnType<typeof createFillActivities>;
+export type GeminiActivities = ReturnType<typeof createGeminiActivities>;

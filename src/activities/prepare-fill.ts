@@ -1,0 +1,34 @@
+/** @module prepareFill: checks the fill's inputs exist and sizes its corpus, before any spend. */
+import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../core/failure-types.js';
+import type { PrepareFillInput, PrepareFillResult } from '../core/fill-records.js';
+import type { ContextRef } from '../core/plan-batches.js';
+import type { FillActivityDeps } from './deps.js';
+import { loadTemplate } from './load-fields.js';
+
+/** Fields per gatherContext activity: enough to amortise a task, few enough to run groups in parallel. */
+const GROUP_SIZE = 20;
+
+export function makePrepareFill({ store }: FillActivityDeps) {
+  return async function prepareFill(input: PrepareFillInput): Promise<PrepareFillResult> {
+    const template = await loadTemplate(store, input.templateId);
+    for (const id of input.documentIds) {
+      if (!(await store.getDocument(id))) {
+        throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `unknown document "${id}"` });
+      }
+    }
+    // Idempotent: a fill started through the client alone is recorded here; one the CLI recorded stays as it is.
+    await store.createFill({ fillId: input.fillId, templateId: input.templateId, documentIds: input.documentIds });
+    const chunks = await store.listChunks(input.documentIds);
+    const corpusTokens = chunks.reduce((s, c) => s + c.tokens, 0);
+    // Only a corpus that could ride along whole is worth listing; a bigger one would bloat history for nothing.
+    const corpus: ContextRef[] =
+      corpusTokens <= input.maxInputTokens
+        ? chunks.map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 }))
+        : [];
+    const keys = template.fields.map((f) => f.key);
+    const groups: string[][] = [];
+    for (let i = 0; i < keys.length; i += GROUP_SIZE) groups.push(keys.slice(i, i + GROUP_SIZE));
+    return { fieldKeys: keys, groups, corpus, corpusTokens };
+  };
+}

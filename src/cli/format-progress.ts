@@ -1,0 +1,10 @@
+/** @module One-line progress for stderr. */
+import type { FillProgress } from '../core/fill-records.js';
+
+export function formatProgress(p: FillProgress): string {
+  const parts = [`progress: ${p.phase}`];
+  if (p.batchesTotal > 0) parts.push(`batches ${p.batchesDone}/${p.batchesTotal}`);
+  if (p.fieldsTotal > 0) parts.push(`fields ${p.fieldsDone}/${p.fieldsTotal}`);
+  if (p.splits > 0) parts.push(`splits ${p.splits}`);
+  return parts.join('  ');
+}

@@ -1,0 +1,74 @@
+/** @module The short commands: `ingest`, `status`, `stats`. */
+import { FillflowClient } from '../client.js';
+import { loadConfig } from '../config.js';
+import { ingestPaths } from '../retrieval/ingest.js';
+import { openStore } from '../store/open-store.js';
+import { CliError, ExitCode } from './cli-error.js';
+import { formatProgress } from './format-progress.js';
+import { LOCAL_ADDRESS } from './service-commands.js';
+
+type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
+
+export async function ingestCommand(files: string[], opts: { json?: boolean }, io: Io): Promise<number> {
+  const config = loadConfig();
+  const store = openStore({ dbPath: config.dbPath });
+  try {
+    const docs = await ingestPaths(store, files).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    if (opts.json) io.stdout(JSON.stringify(docs));
+    else for (const d of docs) io.stdout(`${d.id}  ${d.name}  (${d.length} characters)`);
+    return ExitCode.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function statusCommand(fillId: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  const config = loadConfig();
+  const address = config.temporal.address ?? LOCAL_ADDRESS;
+  const client = await FillflowClient.connect({ address, namespace: config.temporal.namespace }).catch((err: Error) => {
+    throw new CliError(`cannot reach Temporal at ${address}: ${err.message}`, ExitCode.unavailable);
+  });
+  try {
+    const state = await client.getFill(fillId).catch((err: Error) => {
+      throw new CliError(err.name === 'WorkflowNotFoundError' ? `no fill "${fillId}" on ${address}` : err.message);
+    });
+    if (opts.json) io.stdout(JSON.stringify({ fillId, ...state }));
+    else if (state.status === 'running') io.stdout(`${fillId}: running; ${formatProgress(state.progress)}`);
+    else if (state.status === 'completed') io.stdout(`${fillId}: completed; ${state.result.fields.length} fields`);
+    else io.stdout(`${fillId}: ${state.status}; ${state.error}`);
+    return ExitCode.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function statsCommand(opts: { json?: boolean }, io: Io): Promise<number> {
+  const config = loadConfig();
+  const store = openStore({ dbPath: config.dbPath });
+  try {
+    const totals = await store.usageTotals();
+    const cacheSize = await store.cacheSize();
+    const answered = totals.apiCalls - totals.rateLimited - totals.errors;
+    const stats = {
+      ...totals,
+      cacheSize,
+      fieldsPerCall: answered > 0 ? Math.round((totals.fieldsAsked / answered) * 100) / 100 : 0,
+      model: config.gemini.model,
+      geminiConfigured: config.gemini.apiKey !== undefined,
+      profile: config.profile,
+      limits: config.limits,
+    };
+    if (opts.json) io.stdout(JSON.stringify(stats));
+    else {
+      io.stdout(`Gemini calls ${stats.apiCalls} (429s ${stats.rateLimited}, errors ${stats.errors}, retries ${stats.retries})`);
+      io.stdout(`tokens: prompt ${stats.promptTokens}, output ${stats.outputTokens}; fields/call ${stats.fieldsPerCall}`);
+      io.stdout(`cache: ${stats.cacheHits} hits, ${cacheSize} answers stored`);
+      io.stdout(`profile ${stats.profile}; model ${stats.model}; ${stats.geminiConfigured ? 'Gemini configured' : 'no GEMINI_API_KEY'}`);
+    }
+    return ExitCode.ok;
+  } finally {
+    await store.close();
+  }
+}

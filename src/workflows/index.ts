@@ -1,0 +1,2 @@
+/** @module The workflowsPath entry: every workflow the `fillflow` task queue runs. */
+export { fillTemplate } from './fill-template.js';

@@ -1,0 +1,125 @@
+/** @module A real fill rig for integration tests: a temp SQLite store, the Gemini emulator over HTTP,
+ * the real workers on a real Temporal server. Nothing is mocked. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FillflowClient } from '../../src/client.js';
+import { loadConfig, type FillflowConfig } from '../../src/config.js';
+import type { FillOptions } from '../../src/core/fill-records.js';
+import type { FillResult, TemplateSpec } from '../../src/core/types.js';
+import { validateTemplate } from '../../src/core/validate-template.js';
+import { goldAnswers, loadGoldTable, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { ingestPaths } from '../../src/retrieval/ingest.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { createWorkers, workflowsPath } from '../../src/worker.js';
+
+export const EXAMPLE_DIR = resolve(import.meta.dirname, '../../examples/supplier-onboarding');
+export const exampleTemplate = (): TemplateSpec => validateTemplate(JSON.parse(readFileSync(join(EXAMPLE_DIR, 'template.json'), 'utf8')));
+export const exampleExpected = (): Record<string, unknown> => JSON.parse(readFileSync(join(EXAMPLE_DIR, 'expected.json'), 'utf8'));
+export const exampleGold = () => loadGoldTable(join(EXAMPLE_DIR, 'gold.json'));
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file (webpack takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundle;
+}
+
+export interface RigOptions {
+  /** Environment for loadConfig; GEMINI_BASE_URL is pointed at the emulator unless set. */
+  env?: Record<string, string | undefined>;
+  emulator?: EmulatorOptions;
+  maxCachedWorkflows?: number;
+  /** Run the workers; a test that runs them in another process says false. @default true */
+  workers?: boolean;
+}
+
+export interface Rig {
+  config: Readonly<FillflowConfig>;
+  store: Store;
+  emulator: Emulator;
+  client: FillflowClient;
+  dir: string;
+  /** Stores the example template and documents; returns their IDs. */
+  loadExample(template?: TemplateSpec): Promise<{ templateId: string; documentIds: string[] }>;
+  /** Starts a fill and waits for it with the workers running. */
+  fill(req: { templateId: string; documentIds: string[]; options?: Partial<FillOptions>; fillId?: string }): Promise<FillResult>;
+  options(overrides?: Partial<FillOptions>): FillOptions;
+  close(): Promise<void>;
+}
+
+export const TEST_API_KEY = 'AIzaTest-secret-key-0123456789';
+
+export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions = {}): Promise<Rig> {
+  installRuntimeLogger();
+  const dir = mkdtempSync(join(tmpdir(), 'fillflow-it-'));
+  const emulator = await startEmulator({ answer: goldAnswers(exampleGold()), ...opts.emulator });
+  const config = loadConfig(
+    { GEMINI_API_KEY: TEST_API_KEY, GEMINI_BASE_URL: emulator.url, GEMINI_MODEL: 'gemini-3.5-flash', FILLFLOW_DB: join(dir, 'fillflow.db'), ...opts.env },
+    {},
+    dir,
+  );
+  const store = openStore({ dbPath: config.dbPath });
+  const client = new FillflowClient(env.client);
+  const options = (o: Partial<FillOptions> = {}): FillOptions => ({
+    maxBatchSize: config.limits.maxBatchSize,
+    maxInputTokens: config.limits.maxInputTokens,
+    maxOutputTokens: config.limits.maxOutputTokens,
+    ...o,
+  });
+  return {
+    config,
+    store,
+    emulator,
+    client,
+    dir,
+    options,
+    async loadExample(template = exampleTemplate()) {
+      const docs = await ingestPaths(store, [join(EXAMPLE_DIR, 'docs')]);
+      await store.putTemplate(template);
+      return { templateId: template.id, documentIds: docs.map((d) => d.id) };
+    },
+    async fill(req) {
+      const fillId = req.fillId ?? `fill-${Math.random().toString(36).slice(2)}`;
+      await store.createFill({ fillId, templateId: req.templateId, documentIds: req.documentIds });
+      const run = async () => {
+        await client.startFill({ fillId, templateId: req.templateId, documentIds: req.documentIds, options: options(req.options) });
+        return client.waitForFill(fillId);
+      };
+      if (opts.workers === false) return run();
+      const workers = await createWorkers({
+        config,
+        connection: env.nativeConnection,
+        store,
+        workflowBundle: await workflowBundle(),
+        ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+      });
+      const running = workers.run();
+      try {
+        return await run();
+      } finally {
+        workers.shutdown();
+        await running;
+      }
+    },
+    async close() {
+      await emulator.close();
+      await store.close();
+    },
+  };
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error(message: string) {
+    console.error(message);
+  },
+};

@@ -1,0 +1,152 @@
+/** The core fill on a real Temporal dev server, with the real SDK talking HTTP to the emulator. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalTestEnv } from '../helpers/temporal-env.js';
+import { TEST_API_KEY, createRig, exampleExpected, workflowBundle, type Rig } from '../helpers/fill-harness.js';
+
+let env: TestWorkflowEnvironment;
+const rigs: Rig[] = [];
+async function rig(...args: Parameters<typeof createRig> extends [unknown, ...infer R] ? R : never): Promise<Rig> {
+  const r = await createRig(env, ...args);
+  rigs.push(r);
+  return r;
+}
+
+beforeAll(async () => {
+  env = await createLocalTestEnv();
+  await workflowBundle();
+});
+afterAll(async () => {
+  for (const r of rigs) await r.close();
+  await env?.teardown();
+});
+
+describe('fillTemplate', () => {
+  it('fills a 30-field template over three documents with at most 2 Gemini calls, every value right and grounded', async () => {
+    const r = await rig({ maxCachedWorkflows: 0 });
+    const { templateId, documentIds } = await r.loadExample();
+    const result = await r.fill({ templateId, documentIds });
+
+    expect(result.status).toBe('completed');
+    expect(result.fields).toHaveLength(30);
+    const generate = r.emulator.requests.filter((q) => q.endpoint === 'generateContent');
+    expect(generate.length).toBeGreaterThan(0);
+    expect(generate.length).toBeLessThanOrEqual(2);
+    expect(result.usage.apiCalls).toBe(generate.length);
+    expect(result.usage.fieldsPerCall).toBe(30 / generate.length);
+
+    const expected = exampleExpected();
+    for (const field of result.fields) {
+      expect({ key: field.key, value: field.value, status: field.status }).toEqual({ key: field.key, value: expected[field.key], status: 'filled' });
+      expect(field.method).toBe('gemini');
+      expect(field.sources).toHaveLength(1);
+      const src = field.sources[0]!;
+      const text = await r.store.getDocumentText(src.documentId);
+      expect(text!.slice(src.start, src.end)).toBe(src.quote);
+    }
+  });
+
+  it('costs zero Gemini calls when the same fill runs again', async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    const first = await r.fill({ templateId, documentIds });
+    const callsAfterFirst = r.emulator.requests.length;
+    const second = await r.fill({ templateId, documentIds });
+
+    expect(r.emulator.requests.length).toBe(callsAfterFirst);
+    expect(second.usage.apiCalls).toBe(0);
+    expect(second.usage.cacheHits).toBe(first.usage.apiCalls);
+    expect(second.fields.map((f) => f.value)).toEqual(first.fields.map((f) => f.value));
+    expect(new Set(second.fields.map((f) => f.method))).toEqual(new Set(['cache']));
+  });
+
+  it("waits out a 429's retryDelay of 5 s before the next call, and completes", async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    r.emulator.inject({ kind: 'rate-limit', quota: 'per-minute', retryDelay: '5s' });
+    // One batch, so the retry is the only other request.
+    const result = await r.fill({ templateId, documentIds, options: { maxBatchSize: 30 } });
+
+    const [limited, retried] = r.emulator.requests;
+    expect(limited!.status).toBe(429);
+    expect(retried!.status).toBe(200);
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(5_000);
+    expect(result.status).toBe('completed');
+    expect(result.usage).toMatchObject({ apiCalls: 2, rateLimited: 1, retries: 1 });
+    expect(result.fields.every((f) => f.status === 'filled')).toBe(true);
+  });
+
+  it('splits a batch whose answer was cut at MAX_TOKENS and re-asks only its halves', async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    r.emulator.inject({ kind: 'truncate' });
+    const result = await r.fill({ templateId, documentIds, options: { maxBatchSize: 30 } });
+
+    const sizes = r.emulator.requests.map((q) => q.fieldKeys.length);
+    expect(sizes).toEqual([30, 15, 15]);
+    expect(r.emulator.requests[0]!.finishReason).toBe('MAX_TOKENS');
+    expect(result.fields.every((f) => f.status === 'filled')).toBe(true);
+  });
+
+  it('keeps the API key out of the workflow history', async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    const result = await r.fill({ templateId, documentIds });
+    const history = await env.client.workflow.getHandle(result.fillId).fetchHistory();
+    const text = JSON.stringify(history);
+    expect(text).not.toContain(TEST_API_KEY);
+    expect(text).toContain('extractBatch');
+  });
+
+  it('completes with the offline extractor when no API key is configured, and says so', async () => {
+    const r = await rig({ env: { GEMINI_API_KEY: undefined } });
+    const { templateId, documentIds } = await r.loadExample();
+    const result = await r.fill({ templateId, documentIds });
+
+    expect(result.status).toBe('completed');
+    expect(r.emulator.requests).toHaveLength(0);
+    expect(result.notices?.join(' ')).toMatch(/GEMINI_API_KEY/);
+    const fallback = result.fields.filter((f) => f.status === 'fallback');
+    expect(fallback.length).toBeGreaterThan(5);
+    for (const f of result.fields) {
+      expect(['fallback', 'not_found']).toContain(f.status);
+      expect(f.method).toBe('offline');
+    }
+    const expected = exampleExpected();
+    // "Legal name: …" and "Postcode: …" are label lines the heuristics must read.
+    for (const key of ['legal_name', 'postcode']) {
+      expect(result.fields.find((f) => f.key === key)).toMatchObject({ value: expected[key], status: 'fallback' });
+    }
+  });
+
+  it('falls back offline for the batch that hit the daily quota, and keeps the other batch', async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    r.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
+    const result = await r.fill({ templateId, documentIds });
+
+    expect(result.status).toBe('completed');
+    // The per-day 429 carries a short retryDelay; obeying it would hammer the API. No retry happens.
+    expect(r.emulator.requests.filter((q) => q.status === 429)).toHaveLength(1);
+    expect(result.usage.retries).toBe(0);
+    expect(result.notices?.join(' ')).toMatch(/daily quota/);
+    const byMethod = (m: string) => result.fields.filter((f) => f.method === m).length;
+    expect(byMethod('gemini')).toBeGreaterThan(0);
+    expect(byMethod('offline')).toBeGreaterThan(0);
+  });
+
+  it('fails at once with what to change when the model does not exist', async () => {
+    const r = await rig({ emulator: { models: ['gemini-3.5-flash'] }, env: { GEMINI_MODEL: 'gemini-0-retired' } });
+    const { templateId, documentIds } = await r.loadExample();
+    await expect(r.fill({ templateId, documentIds })).rejects.toThrow(/GEMINI_MODEL/);
+    // Not retried: one request per batch at most.
+    expect(r.emulator.requests.length).toBeLessThanOrEqual(2);
+  });
+
+  it('rejects an unknown template without calling Gemini', async () => {
+    const r = await rig();
+    const { documentIds } = await r.loadExample();
+    await expect(r.fill({ templateId: 'no-such-template', documentIds })).rejects.toThrow(/unknown template "no-such-template"/);
+    expect(r.emulator.requests).toHaveLength(0);
+  });
+});

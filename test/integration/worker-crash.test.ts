@@ -1,0 +1,91 @@
+/** A worker process killed with SIGKILL mid-fill: a new worker finishes the fill without redoing finished batches. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_API_KEY, createRig, exampleExpected, type Rig } from '../helpers/fill-harness.js';
+import { createLocalTestEnv } from '../helpers/temporal-env.js';
+
+const CLI = resolve(import.meta.dirname, '../../bin/fillflow.js');
+let env: TestWorkflowEnvironment;
+let rig: Rig;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  env = await createLocalTestEnv();
+  // One call at a time, each taking 1.5 s: the kill lands with some batches done and some not.
+  rig = await createRig(env, { workers: false, emulator: { latencyMs: 1_500 } });
+});
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await rig?.close();
+  await env?.teardown();
+});
+
+function startWorker(): ChildProcess {
+  const configFile = join(rig.dir, 'fillflow.config.json');
+  writeFileSync(configFile, JSON.stringify({ profile: 'aggressive', limits: { concurrency: 1 } }));
+  const child = spawn(process.execPath, [CLI, 'worker'], {
+    cwd: rig.dir,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      FILLFLOW_DB: rig.config.dbPath,
+      FILLFLOW_CONFIG: configFile,
+      GEMINI_API_KEY: TEST_API_KEY,
+      GEMINI_BASE_URL: rig.emulator.url,
+      GEMINI_MODEL: rig.config.gemini.model,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('exit', (code, signal) => {
+    if (code !== null && code !== 0) console.error(`worker exited ${code}:\n${output}`);
+    void signal;
+  });
+  children.push(child);
+  return child;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('finishes after SIGKILL of its worker without redoing finished batches', async () => {
+  const { templateId, documentIds } = await rig.loadExample();
+  const fillId = `fill-crash-${Date.now()}`;
+  await rig.store.createFill({ fillId, templateId, documentIds });
+  const first = startWorker();
+  await rig.client.startFill({ fillId, templateId, documentIds, options: rig.options({ maxBatchSize: 5 }) });
+
+  const answered = () => rig.emulator.requests.filter((q) => q.status === 200).length;
+  let doneAtKill = 0;
+  await until('two answered batches', async () => {
+    doneAtKill = (await rig.client.getProgress(fillId).catch(() => undefined))?.batchesDone ?? 0;
+    return doneAtKill >= 2;
+  });
+  // Queries need a live worker, so progress is read just before the kill.
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  expect(doneAtKill).toBeGreaterThanOrEqual(2);
+  expect(doneAtKill).toBeLessThan(6);
+
+  startWorker();
+  const result = await rig.client.waitForFill(fillId);
+
+  expect(result.status).toBe('completed');
+  const expected = exampleExpected();
+  for (const f of result.fields) expect([f.key, f.value]).toEqual([f.key, expected[f.key]]);
+  // Six batches of five fields. Only a call in flight at the kill may be sent again (one at a time).
+  const prompts = rig.emulator.requests.map((q) => q.promptText);
+  expect(new Set(prompts).size).toBe(6);
+  expect(prompts.length).toBeLessThanOrEqual(7);
+  expect(answered()).toBeGreaterThanOrEqual(6);
+}, 240_000);

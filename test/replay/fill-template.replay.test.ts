@@ -1,0 +1,29 @@
+/** Replays recorded fillTemplate histories against today's workflow code: a nondeterministic change fails here. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { workflowsPath } from '../../src/worker.js';
+
+installRuntimeLogger();
+
+const dir = resolve(import.meta.dirname, 'histories');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+
+describe('fillTemplate replay', () => {
+  it('has recorded histories to replay', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files)('replays %s deterministically', async (file) => {
+    await Worker.runReplayHistory({ workflowsPath }, load(file), file);
+  });
+
+  it('fails on a workflow whose steps changed', async () => {
+    const changed = resolve(import.meta.dirname, 'changed/index.ts');
+    await expect(Worker.runReplayHistory({ workflowsPath: changed }, load(files[0]!), 'changed')).rejects.toThrow(/[Nn]ondetermin/);
+  });
+});
