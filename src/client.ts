@@ -6,12 +6,12 @@
  * const result = await ff.waitForFill(fillId, { onProgress: (p) => console.log(p.phase) });
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { FillOptions, FillProgress } from './core/fill-records.js';
 import { TASK_QUEUE } from './core/task-queues.js';
 import type { FillResult } from './core/types.js';
 import { fillTemplate } from './workflows/fill-template.js';
-import { progressQuery } from './workflows/messages.js';
+import { progressQuery, resumeSignal } from './workflows/messages.js';
 
 export type { FillOptions, FillProgress } from './core/fill-records.js';
 export type { FillResult, FieldResult, TemplateSpec, FieldSpec } from './core/types.js';
@@ -106,6 +106,11 @@ export class FillflowClient {
     return done.catch((err) => Promise.reject(new Error(describeFailure(err))));
   }
 
+  /** Ends a paused fill's wait (a parked daily quota) at once. */
+  async resume(fillId: string): Promise<void> {
+    await this.temporal.workflow.getHandle(fillId).signal(resumeSignal);
+  }
+
   async cancel(fillId: string): Promise<void> {
     await this.temporal.workflow.getHandle(fillId).cancel();
   }
@@ -124,7 +129,6 @@ export function describeFailure(err: unknown): string {
     e = (e as { cause: unknown }).cause;
     if (e instanceof Error && e.message) message = e.message;
   }
-  if (err instanceof WorkflowFailedError) return message;
   return message;
 }
 

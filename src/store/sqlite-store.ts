@@ -15,6 +15,10 @@ import type {
   UsageEvent,
   UsageTotals,
 } from './store.js';
+import { installModule } from './sqlite-modules.js';
+import { sqliteEmbeddings } from './sqlite-embeddings.js';
+import { sqliteOutputs } from './sqlite-outputs.js';
+import { sqliteQuotaLedger } from './sqlite-quota-ledger.js';
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -401,7 +405,15 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     tokens: row.tokens,
   });
 
+  // Each part brings its own tables and methods; see sqlite-modules.ts.
+  const parts = {
+    ...installModule(db, sqliteEmbeddings),
+    ...installModule(db, sqliteOutputs),
+    ...installModule(db, sqliteQuotaLedger),
+  };
+
   return {
+    ...parts,
     async putDocument(doc, chunks) {
       checkChunks(doc.name, doc.text, chunks);
       const id = createHash('sha256').update(doc.text, 'utf8').digest('hex');

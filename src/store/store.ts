@@ -1,6 +1,9 @@
 /** @module The one storage interface: documents, chunks, templates, fills, the answer cache and usage events.
  * SQLite implements it for the embedded default; a Postgres implementation can take its place for clusters. */
 import type { FillResult, TemplateSpec } from '../core/types.js';
+import type { EmbeddingStore } from './embedding-store.js';
+import type { OutputStore } from './output-store.js';
+import type { QuotaLedgerStore } from './quota-ledger-store.js';
 
 export interface DocumentRecord {
   /** sha256 (hex) of the document's extracted text: ingesting the same text twice stores it once. */
@@ -87,7 +90,8 @@ export interface CachedAnswer {
   finishReason: string;
 }
 
-export interface Store {
+/** The core tables here; each part (embeddings, outputs, quota ledger) declares its own methods in its own file. */
+export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore {
   /** Stores a document and its chunks atomically; a document already stored (same id) is left as it is. */
   putDocument(doc: { name: string; mimeType: string; text: string }, chunks: NewChunk[]): Promise<DocumentRecord>;
   getDocument(id: string): Promise<DocumentRecord | undefined>;

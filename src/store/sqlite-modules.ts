@@ -1,0 +1,31 @@
+/** @module Store parts that own their own tables (embeddings, rendered outputs, the quota ledger).
+ * Each part keeps its own schema version, so parts grow independently of the core tables and of each other. */
+import type Database from 'better-sqlite3';
+
+/** A part of the SQLite store: its migrations and the methods it adds to the store. */
+export interface SqliteModule<T extends object> {
+  /** Names the part in the `module_versions` table; never renamed once shipped. */
+  name: string;
+  /** Append only: entry i moves the part from version i to i + 1. */
+  migrations: readonly string[];
+  create(db: Database.Database): T;
+}
+
+/** Runs a part's pending migrations in one immediate transaction (two processes may open a new file at once). */
+export function migrateModule(db: Database.Database, name: string, migrations: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS module_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  const read = db.prepare<[string], { version: number }>('SELECT version FROM module_versions WHERE name = ?');
+  const write = db.prepare('INSERT INTO module_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version');
+  db.transaction(() => {
+    for (let v = read.get(name)?.version ?? 0; v < migrations.length; v++) {
+      db.exec(migrations[v] as string);
+      write.run(name, v + 1);
+    }
+  }).immediate();
+}
+
+/** Migrates the part and returns its methods. */
+export function installModule<T extends object>(db: Database.Database, mod: SqliteModule<T>): T {
+  migrateModule(db, mod.name, mod.migrations);
+  return mod.create(db);
+}
