@@ -13,15 +13,22 @@ export interface SqliteModule<T extends object> {
 
 /** Runs a part's pending migrations in one immediate transaction (two processes may open a new file at once). */
 export function migrateModule(db: Database.Database, name: string, migrations: readonly string[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS module_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-  const read = db.prepare<[string], { version: number }>('SELECT version FROM module_versions WHERE name = ?');
-  const write = db.prepare('INSERT INTO module_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version');
+  // Read first, outside any transaction: opening an up-to-date store must not wait for another writer's lock.
+  if (currentVersion(db, name) >= migrations.length) return;
   db.transaction(() => {
-    for (let v = read.get(name)?.version ?? 0; v < migrations.length; v++) {
+    db.exec('CREATE TABLE IF NOT EXISTS module_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+    const write = db.prepare('INSERT INTO module_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version');
+    for (let v = currentVersion(db, name); v < migrations.length; v++) {
       db.exec(migrations[v] as string);
       write.run(name, v + 1);
     }
   }).immediate();
+}
+
+function currentVersion(db: Database.Database, name: string): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'module_versions'").get();
+  if (!table) return 0;
+  return db.prepare<[string], { version: number }>('SELECT version FROM module_versions WHERE name = ?').get(name)?.version ?? 0;
 }
 
 /** Migrates the part and returns its methods. */
