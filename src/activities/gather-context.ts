@@ -1,17 +1,20 @@
 /** @module gatherContext: retrieves the passages each field of a group needs, as references only. */
 import type { GatherContextInput, GatherContextResult } from '../core/fill-records.js';
-import { expectedOutputTokens, fieldSpecTokens } from '../core/plan-batches.js';
+import { DEFAULT_MAX_CHUNKS_PER_FIELD, expectedOutputTokens, fieldSpecTokens } from '../core/plan-batches.js';
 import { searchFields } from '../retrieval/search-fields.js';
 import type { FillActivityDeps } from './deps.js';
 import { loadFields } from './load-fields.js';
 
-/** Passages kept per field; planning trims further to the token budget. */
-const TOP_K = 8;
+/** Passages kept per field: as many as planning may use; it trims further to the token budget. */
+const TOP_K = DEFAULT_MAX_CHUNKS_PER_FIELD;
 
 export function makeGatherContext({ store }: FillActivityDeps) {
   return async function gatherContext(input: GatherContextInput): Promise<GatherContextResult> {
     const fields = await loadFields(store, input.templateId, input.fieldKeys);
-    const hits = await searchFields(store, fields, input.documentIds, { topK: TOP_K });
+    const hits = await searchFields(store, fields, input.documentIds, {
+      topK: TOP_K,
+      ...(input.embedding ? { embeddings: input.embedding } : {}),
+    });
     return fields.map((f) => ({
       key: f.key,
       specTokens: fieldSpecTokens(f),

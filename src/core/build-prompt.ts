@@ -38,8 +38,11 @@ const TYPE_HINT: Record<FieldSpec['type'], string> = {
   list: 'list of strings',
 };
 
-/** Deterministic for the same fields and passages: the answer cache keys on its output. */
-export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[]): ExtractionPrompt {
+/**
+ * Deterministic for the same fields and passages: the answer cache keys on its output. `corrections` makes
+ * it a re-ask: for each field key, why its earlier answer was rejected, said before the passages.
+ */
+export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[], corrections?: Readonly<Record<string, string>>): ExtractionPrompt {
   const fieldLines = fields.map((f) => {
     const parts = [`- ${f.key}: ${f.label} (${TYPE_HINT[f.type]})`];
     if (f.description) parts.push(`  ${oneLine(f.description)}`);
@@ -51,10 +54,22 @@ export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[]): Ext
   const passageBlocks = passages.map(
     (p, i) => `<passage id="P${i + 1}" document="${escapeAttr(p.documentName)}">\n${neutralise(p.text)}\n</passage>`,
   );
+  const fixes = fields.filter((f) => corrections?.[f.key] !== undefined);
+  const correctionLines =
+    fixes.length === 0
+      ? []
+      : [
+          'CORRECTIONS',
+          'An earlier answer for these fields was rejected. Answer them again in the type their schema gives,',
+          'or null when the passages do not state a valid value.',
+          ...fixes.map((f) => `- ${f.key}: ${oneLine(corrections![f.key]!)}`),
+          '',
+        ];
   const userText = [
     'FIELDS',
     ...fieldLines,
     '',
+    ...correctionLines,
     `SOURCE PASSAGES (${passages.length})`,
     ...passageBlocks,
     '',

@@ -62,11 +62,13 @@ function resolveField(field: FieldSpec, answer: RawAnswer | undefined, passages:
     (answer.quote !== null ? groundQuote(answer.quote, passages) : undefined) ??
     // Without a usable quote, the value itself may be a verbatim span (names, codes, addresses).
     (typeof answer.value === 'string' ? groundQuote(answer.value, passages) : undefined);
-  if (grounded) return { ...base, value: normalized.value, status: 'filled', sources: [grounded.source] };
+  if (grounded) return { ...base, value: normalized.value, status: 'filled', sources: [grounded.source], grounding: grounded.match };
+  // Kept, since the model may be right, but never silently: `grounding: 'none'` says no passage proves it.
   return {
     ...base,
     value: normalized.value,
     status: 'filled',
+    grounding: 'none',
     reason: answer.quote === null ? 'ungrounded: no quote given' : 'ungrounded: the quote is not in the passages',
   };
 }

@@ -27,7 +27,39 @@ export function splitKey(key: string): string[] {
  * // 'Invoice no number INV 001'
  */
 export function buildFieldQuery(field: FieldSpec): string {
-  const parts = [field.label, splitKey(field.key).join(' '), field.description ?? '', ...(field.examples ?? [])];
+  return uniqueWords([field.label, splitKey(field.key).join(' '), field.description ?? '', ...(field.examples ?? [])]);
+}
+
+/**
+ * The queries a field is searched with, each ranked on its own and fused by reciprocal rank: the whole query
+ * ({@link buildFieldQuery}, always first), then its label with its key's words, its description, and its
+ * examples. In one long OR query the description's many words outvote the label's few, and common words
+ * ("party", "date") pull in every passage that repeats them; searched apart, a passage that the label alone
+ * or the example alone ranks first still reaches the top of the fused list. Empty and repeated queries (the
+ * same words in any order) are left out, so a field with a label only is searched once.
+ *
+ * @example
+ * buildFieldQueries({ key: 'due_date', label: 'Due date', type: 'date', description: 'when payment is due' })
+ * // ['Due date when payment is', 'Due date', 'when payment is due']
+ */
+export function buildFieldQueries(field: FieldSpec): string[] {
+  const candidates = [
+    buildFieldQuery(field),
+    uniqueWords([field.label, splitKey(field.key).join(' ')]),
+    uniqueWords([field.description ?? '']),
+    uniqueWords(field.examples ?? []),
+  ];
+  const seen = new Set<string>();
+  return candidates.filter((query) => {
+    const key = query.toLowerCase().split(' ').sort().join(' ');
+    if (query === '' || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The words of `parts`, each once (first spelling kept), in order, separated by single spaces. */
+function uniqueWords(parts: string[]): string {
   const seen = new Set<string>();
   const words: string[] = [];
   for (const word of parts.join(' ').match(/[\p{L}\p{N}\p{M}]+/gu) ?? []) {

@@ -4,15 +4,23 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { DocumentRecord, NewChunk, Store } from '../store/store.js';
 import { chunkText } from './chunk-text.js';
+import { FORMATS, FormatError } from './formats/index.js';
 
 /** File extensions (lower case) that ingestion reads, with the MIME type each document is stored under. */
-export const SUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = Object.freeze({
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-});
+export const SUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(FORMATS).map(([ext, f]) => [ext, f.mimeType])),
+);
 
 /** Why a path could not be ingested; each asks for a different fix from the user. */
-export type IngestErrorCode = 'not_found' | 'unsupported_type' | 'not_a_file' | 'empty' | 'not_utf8' | 'no_documents';
+export type IngestErrorCode =
+  | 'not_found'
+  | 'unsupported_type'
+  | 'not_a_file'
+  | 'empty'
+  | 'not_utf8'
+  | 'no_text_layer'
+  | 'unreadable'
+  | 'no_documents';
 
 /**
  * A problem with a path the user gave, as opposed to a failure of the store. The message names the path, so
@@ -53,26 +61,21 @@ function unsupported(path: string): IngestError {
 }
 
 /**
- * The text every offset refers to: UTF-8 without a byte-order mark, line ends as `\n`. Invalid UTF-8 is an
- * error rather than replacement characters, since quotes must later be found verbatim in this text.
+ * The text every offset refers to, from the file's format reader (formats/): UTF-8 without a byte-order
+ * mark, line ends as `\n`, pages (PDF) separated by form feeds so chunks and quotes know their page.
  */
-function decodeText(path: string, bytes: Uint8Array): string {
+async function prepareFile(path: string): Promise<PreparedDocument> {
+  const format = FORMATS[extname(path).toLowerCase()];
+  if (format === undefined) throw unsupported(path);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new IngestError('not_utf8', path, `${path}: not valid UTF-8 text`);
+    ({ text } = await format.read(await readFile(path)));
+  } catch (err) {
+    if (err instanceof FormatError) throw new IngestError(err.problem, path, `${path}: ${err.message}`);
+    throw err;
   }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
-  return text.replace(/\r\n?/g, '\n');
-}
-
-async function prepareFile(path: string): Promise<PreparedDocument> {
-  const mimeType = mimeTypeOf(path);
-  if (mimeType === undefined) throw unsupported(path);
-  const text = decodeText(path, await readFile(path));
   if (text.trim() === '') throw new IngestError('empty', path, `${path}: the file is empty`);
-  return { name: basename(path), mimeType, text, chunks: chunkText(text) };
+  return { name: basename(path), mimeType: format.mimeType, text, chunks: chunkText(text) };
 }
 
 async function statOrThrow(path: string): Promise<Stats> {
@@ -137,10 +140,11 @@ async function resolveFiles(paths: string[]): Promise<string[]> {
 }
 
 /**
- * Reads one `.txt` or `.md` file and stores it with its chunks. Storing the same text again returns the
+ * Reads one file of a supported format (.txt, .md, .html, .pdf, .docx) and stores it with its chunks. Storing the same text again returns the
  * record already stored.
  *
- * @throws IngestError when the file is missing, not a file, of another type, not UTF-8, or empty.
+ * @throws IngestError when the file is missing, not a file, of another type, not UTF-8, unreadable, a PDF
+ *   without a text layer, or empty.
  */
 export async function ingestFile(store: Store, path: string): Promise<DocumentRecord> {
   const info = await statOrThrow(path);

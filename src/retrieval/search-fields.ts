@@ -1,7 +1,10 @@
-/** @module Lexical retrieval for many fields at once: one BM25 search per field over a fill's documents. */
+/** @module Retrieval for many fields at once: per field, BM25 and (when embeddings exist) vector search over
+ * a fill's documents, fused by reciprocal rank. */
 import type { FieldSpec } from '../core/types.js';
+import type { EmbeddingSpace } from '../store/embedding-store.js';
 import type { ChunkHit, Store } from '../store/store.js';
-import { buildFieldQuery } from './build-field-query.js';
+import { buildFieldQueries } from './build-field-query.js';
+import { reciprocalRankFusion } from './fuse-rankings.js';
 
 /** Options for {@link searchFields}. */
 export interface SearchFieldsOptions {
@@ -16,13 +19,24 @@ export interface SearchFieldsOptions {
    * @default 4
    */
   concurrency?: number;
+  /**
+   * The space the fill's chunk and query vectors were stored in (by the embedContext activity). Without it,
+   * or for a field whose query has no stored vector, retrieval is BM25 alone.
+   */
+  embeddings?: EmbeddingSpace;
+  /**
+   * Each list (BM25, vectors) is read this many times deeper than `topK` before fusing, so a chunk ranked
+   * modestly by both can still rise above one ranked high by only one.
+   * @default 3
+   */
+  depth?: number;
 }
 
 /**
  * Runs `task` over `items` with at most `limit` calls pending at once; results keep the items' order.
  * The first failure rejects the whole call, and no new task starts after it.
  */
-async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
@@ -30,7 +44,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item:
     while (!failed && next < items.length) {
       const index = next++;
       try {
-        results[index] = await task(items[index] as T);
+        results[index] = await task(items[index] as T, index);
       } catch (err) {
         failed = true;
         throw err;
@@ -42,8 +56,10 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item:
 }
 
 /**
- * Searches the documents for each field, using {@link buildFieldQuery}, and returns the hits by field key.
- * Every field gets an entry; one with no matching chunk gets `[]`.
+ * Searches the documents for each field and returns the hits by field key. Each of the field's queries
+ * ({@link buildFieldQueries}) is ranked by BM25, and its whole query also by vector when embeddings exist;
+ * several rankings are fused by reciprocal rank, a single one is returned as it is. Every field gets an
+ * entry; one with no matching chunk gets `[]`.
  *
  * @example
  * const hits = await searchFields(store, template.fields, documentIds, { topK: 5 });
@@ -61,9 +77,26 @@ export async function searchFields(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  const hits = await mapLimited(fields, concurrency, (field) =>
-    store.searchChunks(buildFieldQuery(field), documentIds, topK),
-  );
+  const queries = fields.map(buildFieldQueries);
+  const space = opts.embeddings;
+  // Only the whole query has a vector: embedContext embeds one text per field.
+  const vectors = space ? await store.getQueryEmbeddings(space, queries.map((q) => q[0] as string)) : new Map<string, number[]>();
+  const deep = topK * (opts.depth ?? 3);
+  // One field's searches run one after another, so `concurrency` bounds the searches in flight, not fields.
+  const hits = await mapLimited(fields, concurrency, async (_field, i) => {
+    const fieldQueries = queries[i] as string[];
+    const vector = space ? vectors.get(fieldQueries[0] as string) : undefined;
+    if (fieldQueries.length === 1 && (!space || !vector)) return store.searchChunks(fieldQueries[0] as string, documentIds, topK);
+    const lists: ChunkHit[][] = [];
+    for (const query of fieldQueries) lists.push(await store.searchChunks(query, documentIds, deep));
+    // The lexical rankings share one vote between them, so the vector ranking weighs as much as all of them.
+    const weights = lists.map(() => 1 / lists.length);
+    if (space && vector) {
+      lists.push(await store.searchByVector(space, vector, documentIds, deep));
+      weights.push(1);
+    }
+    return reciprocalRankFusion(lists, { weights }).slice(0, topK);
+  });
   const byKey: Record<string, ChunkHit[]> = {};
   fields.forEach((field, i) => {
     byKey[field.key] = hits[i] ?? [];

@@ -34,3 +34,28 @@ describe('groundQuote', () => {
     expect(text.slice(g.source.start - 100, g.source.end - 100)).toBe('Kadıköy 34710');
   });
 });
+
+describe('groundQuote, fuzzy', () => {
+  const text = 'The Supplier shall deliver the Goods within thirty (30) days of the Purchase Order.';
+  const p: GroundingPassage[] = [{ documentId: 'd', start: 50, text, page: 3 }];
+
+  it.each([
+    ['a dropped letter', 'shall delver the Goods within thirty (30) days'],
+    ['a changed word ending', 'shall delivers the Goods within thirty (30) days'],
+    ['a missing comma and parenthesis', 'deliver the Goods within thirty 30) days of the'],
+  ])('finds a quote with %s, returning the document\'s own span', (_name, quote) => {
+    const g = groundQuote(quote, p)!;
+    expect(g.match).toBe('fuzzy');
+    expect(text.slice(g.source.start - 50, g.source.end - 50)).toBe(g.source.quote);
+    expect(g.source.quote).toMatch(/deliver.*days/);
+    expect(g.source.page).toBe(3);
+  });
+
+  it.each([
+    ['a different number', 'deliver the Goods within thirty (31) days'],
+    ['a short quote', 'thirty (3O)'],
+    ['a different sentence', 'The Buyer may terminate this Agreement at any time'],
+  ])('does not ground %s', (_name, quote) => {
+    expect(groundQuote(quote, p)).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBatches, splitBatch, type ContextRef, type PlanField, type PlanOptions } from '../../../src/core/plan-batches.js';
+import { PASSAGE_FRAME_TOKENS, planBatches, planWidening, splitBatch, type ContextRef, type PlanField, type PlanOptions } from '../../../src/core/plan-batches.js';
 
 const chunk = (doc: string, seq: number, tokens = 100): ContextRef => ({ chunkId: `${doc}:${seq}`, documentId: doc, seq, tokens, score: 1 });
 const field = (key: string, context: ContextRef[], specTokens = 40, outputTokens = 80): PlanField => ({ key, specTokens, outputTokens, context });
@@ -86,5 +86,68 @@ describe('splitBatch', () => {
     const f = field('a', [chunk('d', 0)]);
     const plan = planBatches([f], [], opts());
     expect(splitBatch(plan.batches[0]!, new Map([[f.key, f]]), opts(), false)).toEqual([]);
+  });
+});
+
+describe('planBatches: ranked passages cut to the budget', () => {
+  const c = Array.from({ length: 20 }, (_, i) => chunk('doc', i, 200));
+
+  it('forms batches on each field\'s best passages, then spends the budget left on further ones, shared first', () => {
+    // Both fields rank doc:5 third: shared, it outranks each field's own third and fourth passages.
+    const a = field('a', [c[0]!, c[1]!, c[5]!, c[6]!]);
+    const b = field('b', [c[2]!, c[3]!, c[5]!, c[7]!]);
+    const budget = 400 + 80 + 5 * (200 + PASSAGE_FRAME_TOKENS);
+    const plan = planBatches([a, b], [], opts({ maxInputTokens: budget, baseTokens: 400 }));
+    expect(plan.batches).toHaveLength(1);
+    expect(plan.batches[0]!.chunkIds).toEqual(['doc:0', 'doc:1', 'doc:2', 'doc:3', 'doc:5']);
+    expect(plan.batches[0]!.inputTokens).toBe(budget);
+  });
+
+  it('keeps to maxChunksPerField even when the budget has room', () => {
+    const a = field('a', c.slice(0, 10));
+    const plan = planBatches([a], [], opts({ maxInputTokens: 100_000, maxChunksPerField: 3 }));
+    expect(plan.batches[0]!.chunkIds).toHaveLength(3);
+  });
+});
+
+describe('planBatches: openings', () => {
+  it('offers each document\'s opening passage to every retrieval batch, ahead of a single field\'s extras', () => {
+    const c = Array.from({ length: 10 }, (_, i) => chunk('doc', i, 100));
+    const a = field('a', [c[4]!, c[5]!, c[6]!, c[7]!]);
+    const plan = planBatches([a], [], opts({ maxInputTokens: 400 + 40 + 4 * 120, coreChunksPerField: 3, openings: [c[0]!] }));
+    expect(plan.batches[0]!.chunkIds).toEqual(['doc:0', 'doc:4', 'doc:5', 'doc:6']);
+  });
+});
+
+describe('planWidening', () => {
+  const c = Array.from({ length: 30 }, (_, i) => chunk('doc', i, 300));
+  const ranked = (from: number, n: number) => c.slice(from, from + n);
+
+  it('sends each unanswered field only the passages it retrieved and was not sent, up to maxChunksPerField', () => {
+    const a = field('a', ranked(0, 12));
+    const sent = new Map([['a', ['doc:0', 'doc:1', 'doc:2', 'doc:20']]]);
+    const batches = planWidening([a], sent, opts({ maxInputTokens: 100_000, maxChunksPerField: 6, openings: [c[29]!] }));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.id).toBe('w0');
+    // Ranks 4 to 9; the openings went in the first round and do not come again.
+    expect(batches[0]!.chunkIds).toEqual(['doc:3', 'doc:4', 'doc:5', 'doc:6', 'doc:7', 'doc:8']);
+  });
+
+  it('leaves out a field with nothing unsent, and plans nothing when no field is left', () => {
+    const a = field('a', ranked(0, 2));
+    const b = field('b', ranked(10, 3));
+    const sent = new Map([['a', ['doc:0', 'doc:1']], ['b', ['doc:10']]]);
+    const batches = planWidening([a, b], sent, opts({ maxInputTokens: 100_000 }));
+    expect(batches.map((x) => x.fieldKeys)).toEqual([['b']]);
+    expect(planWidening([a], sent, opts())).toEqual([]);
+    expect(planWidening([], sent, opts())).toEqual([]);
+  });
+
+  it('keeps every call within the input budget', () => {
+    const fields = ['a', 'b', 'c'].map((k, i) => field(k, ranked(i * 10, 10)));
+    const batches = planWidening(fields, new Map(), opts({ maxInputTokens: 2_000 }));
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(b.inputTokens).toBeLessThanOrEqual(2_000);
+    expect(new Set(batches.flatMap((b) => b.fieldKeys))).toEqual(new Set(['a', 'b', 'c']));
   });
 });

@@ -45,7 +45,7 @@ describe('resolveAnswers', () => {
     );
     if (!r.ok) throw new Error(r.reason);
     const [start, limit, count, law] = resolveAnswers(fields, r.answers, passages, 'gemini');
-    expect(start).toMatchObject({ value: '2024-04-01', status: 'filled', sources: [{ quote: '1 April 2024', start: 20, end: 32 }] });
+    expect(start).toMatchObject({ value: '2024-04-01', status: 'filled', grounding: 'exact', sources: [{ quote: '1 April 2024', start: 20, end: 32 }] });
     expect(limit).toMatchObject({ value: { amount: 250000, currency: 'USD' }, status: 'filled' });
     expect(count).toMatchObject({ value: null, status: 'invalid' });
     expect(count!.reason).toBeTruthy();
@@ -57,8 +57,9 @@ describe('resolveAnswers', () => {
     const r = parseAnswer(JSON.stringify({ start: { value: '2030-01-01', quote: 'on 1 January 2030' } }), ['start', 'law']);
     if (!r.ok) throw new Error(r.reason);
     const [start, , , law] = resolveAnswers(fields, r.answers, passages, 'gemini');
-    expect(start).toMatchObject({ status: 'filled', sources: [] });
+    expect(start).toMatchObject({ status: 'filled', sources: [], grounding: 'none' });
     expect(start!.reason).toMatch(/ungrounded/);
+    expect(law!.grounding).toBeUndefined();
     expect(law).toMatchObject({ status: 'not_found', value: null });
   });
 });

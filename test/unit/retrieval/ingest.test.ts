@@ -59,7 +59,7 @@ describe('ingestFile', () => {
   });
 
   it.each([
-    ['unsupported extension', 'report.pdf', 'x', /report\.pdf.*unsupported.*\.txt, \.md/],
+    ['unsupported extension', 'report.xlsx', 'x', /report\.xlsx.*unsupported.*\.txt, \.md, \.html, \.htm, \.pdf, \.docx/],
     ['no extension', 'Makefile', 'x', /Makefile.*\(no extension\).*\.txt, \.md/],
     ['empty file', 'empty.txt', '', /empty\.txt.*empty/],
     ['whitespace only', 'blank.md', ' \r\n\t\n', /blank\.md.*empty/],
@@ -119,7 +119,7 @@ describe('ingestPaths', () => {
     [
       'a folder with no supported files',
       () => (write('imgs/x.png', 'x'), join(dir, 'imgs')),
-      /imgs.*no \.txt, \.md files/,
+      /imgs.*no \.txt, \.md, \.html, \.htm, \.pdf, \.docx files/,
     ],
   ])('stores nothing when one path is bad: %s', async (_name, makeBad, message) => {
     const good = write('good.txt', 'A perfectly good file.');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../../../src/core/types.js';
-import { buildFieldQuery, splitKey } from '../../../src/retrieval/build-field-query.js';
+import { buildFieldQueries, buildFieldQuery, splitKey } from '../../../src/retrieval/build-field-query.js';
 import { chunkText } from '../../../src/retrieval/chunk-text.js';
 import { searchFields } from '../../../src/retrieval/search-fields.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
@@ -56,6 +56,25 @@ describe('buildFieldQuery', () => {
   });
 });
 
+describe('buildFieldQueries', () => {
+  it.each<[string, FieldSpec, string[]]>([
+    ['label only: one query', { key: 'invoiceNumber', label: 'Invoice number', type: 'string' }, ['Invoice number']],
+    ['same words in another order count once', { key: 'number_invoice', label: 'Invoice number', type: 'string' }, ['Invoice number']],
+    [
+      'whole query first, then label with key words, description, examples',
+      { key: 'due_date', label: 'Due', type: 'date', description: 'When payment is due.', examples: ['2024-03-31', 'net 30'] },
+      ['Due date When payment is 2024 03 31 net 30', 'Due date', 'When payment is due', '2024 03 31 net 30'],
+    ],
+    [
+      'a description that repeats the label adds no query',
+      { key: 'total', label: 'Total', type: 'money', description: 'total' },
+      ['Total'],
+    ],
+  ])('%s', (_name, field, queries) => {
+    expect(buildFieldQueries(field)).toEqual(queries);
+  });
+});
+
 describe('searchFields on the SQLite store', () => {
   let dir: string;
   let store: Store;
@@ -102,6 +121,28 @@ describe('searchFields on the SQLite store', () => {
       expect(list.length).toBeLessThanOrEqual(2);
       expect(list.every((h) => h.documentId === doc.id && h.documentId !== other.id)).toBe(true);
     }
+  });
+
+  it('fuses the rankings of a field\'s several queries, so a passage the label and example find still ranks', async () => {
+    // Two passages share many of the description's words; the value's passage has only the label's and the
+    // example's. One long OR query adds up the description's words; fused, the label and example outvote them.
+    const wordy = 'Goods shipped and delivered under warranty, insured, inspected and accepted at the premises.';
+    const neutral = Array.from({ length: 7 }, (_, i) => `Clause ${i + 1} concerns a matter that is here only to fill the index.`);
+    const text = ['Reference: PO-7781.', wordy, wordy, ...neutral].join('\n\n');
+    const chunks = chunkText(text, { maxTokens: 30 });
+    expect(chunks).toHaveLength(10);
+    const doc = await store.putDocument({ name: 'po.txt', mimeType: 'text/plain', text }, chunks);
+    const field: FieldSpec = {
+      key: 'ref',
+      label: 'Reference',
+      type: 'string',
+      description: 'Goods shipped, delivered, insured, inspected and accepted under this warranty.',
+      examples: ['PO-1234'],
+    };
+    const textsOf = async (hits: ChunkHit[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
+    expect(await textsOf(await store.searchChunks(buildFieldQuery(field), [doc.id], 2))).not.toContain('Reference: PO-7781.');
+    const hits = await searchFields(store, [field], [doc.id], { topK: 2 });
+    expect((await textsOf(hits.ref ?? []))[0]).toBe('Reference: PO-7781.');
   });
 });
 

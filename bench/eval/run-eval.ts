@@ -1,0 +1,223 @@
+/** `npm run bench:eval`: retrieval recall, oracle fill accuracy, prompt tokens per field and calls per
+ * document on the real evaluation sets (../shared/eval or EVAL_DIR), for Fillflow's plan and two baselines
+ * in one run, plus the offline extractor alone. Not a test: it measures.
+ *
+ * It runs the pipeline's pure parts without Temporal, so 200 documents take a minute rather than an hour
+ * of workflow round trips: ingestion (chunking), embeddings and hybrid search on an in-memory SQLite store,
+ * planning, prompt and schema, the real @google/genai client over HTTP against the Gemini emulator, answer
+ * resolution, the wider round for fields not found and one re-ask round. Recall is measured on the document
+ * text the sent passages cover (overlapping or touching passages read as one stretch), so chunk overlap is
+ * not counted against it. The emulator's oracle answers a field from the gold table only when the
+ * field's evidence is in the prompt, so accuracy measures the pipeline, not a model. Its embeddings are
+ * hashed bags of words: the vector half of hybrid search is exercised, not its semantics.
+ *
+ * Options: --datasets cuad,kleister-nda,kleister-charity  --budget 4000 (input tokens per call)
+ *          --limit N (documents per set)  --chunk-tokens 300  --overlap 0  --top-k 4 (per-field baseline)  --lexical
+ *          --max-chunks N  --core-chunks N  --retrieve-k N (passages retrieved per field)  --no-openings
+ *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)  --json FILE */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { extractOffline } from '../../src/core/offline-extract.js';
+import type { FieldValue } from '../../src/core/types.js';
+import { goldAnswers, startEmulator, type GoldTable } from '../../src/emulator/index.js';
+import { createGeminiClient, type GeminiClient } from '../../src/gemini/gemini-client.js';
+import { buildFieldQuery } from '../../src/retrieval/build-field-query.js';
+import { chunkText } from '../../src/retrieval/chunk-text.js';
+import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { DATASETS, loadDataset, type Dataset, type EvalDocument } from './datasets.js';
+import { coveredText, evidenceFor, isCorrect, spanInContext } from './gold-evidence.js';
+import { runFillflow, runPerField, runWholeDocument, setMergeTouching, type DocRun, type RunSettings } from './strategies.js';
+
+const { values: args } = parseArgs({
+  options: {
+    datasets: { type: 'string', default: DATASETS.join(',') },
+    budget: { type: 'string', default: '4000' },
+    limit: { type: 'string' },
+    'chunk-tokens': { type: 'string', default: '300' },
+    overlap: { type: 'string', default: '0' },
+    'top-k': { type: 'string', default: '4' },
+    lexical: { type: 'boolean', default: false },
+    'no-openings': { type: 'boolean', default: false },
+    'no-merge': { type: 'boolean', default: false },
+    'no-widen': { type: 'boolean', default: false },
+    'retrieve-k': { type: 'string' },
+    'max-chunks': { type: 'string' },
+    'core-chunks': { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const STRATEGIES = ['fillflow', 'whole-doc', 'per-field'] as const;
+type StrategyName = (typeof STRATEGIES)[number];
+
+interface Tally {
+  recallHit: number;
+  recallAll: number;
+  correct: number;
+  scored: number;
+}
+const tally = (): Tally => ({ recallHit: 0, recallAll: 0, correct: 0, scored: 0 });
+
+interface DatasetReport {
+  dataset: string;
+  documents: number;
+  budget: number;
+  unlocatable: Record<string, number>;
+  perField: Record<string, Record<StrategyName | 'offline', Tally>>;
+  overall: Record<StrategyName | 'offline', Tally & { calls: number; promptTokens: number; fieldsAsked: number }>;
+}
+
+setMergeTouching(!args['no-merge']);
+const emulator = await startEmulator();
+const gemini = createGeminiClient({ apiKey: 'eval-key', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+const settings: RunSettings = {
+  maxInputTokens: Number(args.budget),
+  maxOutputTokens: 8_192,
+  maxBatchSize: 15,
+  topK: Number(args['top-k']),
+  openings: !args['no-openings'],
+  widen: !args['no-widen'],
+  ...(args['retrieve-k'] ? { retrieveK: Number(args['retrieve-k']) } : {}),
+  ...(args['max-chunks'] ? { maxChunksPerField: Number(args['max-chunks']) } : {}),
+  ...(args['core-chunks'] ? { coreChunksPerField: Number(args['core-chunks']) } : {}),
+};
+
+/** The oracle's gold table for one document: the gold value, answered only when its evidence is in the prompt. */
+function goldTable(ds: Dataset, doc: EvalDocument): GoldTable {
+  const table: GoldTable = {};
+  for (const f of ds.fields) {
+    if (!(f.name in doc.gold)) continue;
+    const ev = evidenceFor(doc, f);
+    const value = doc.gold[f.name] ?? null;
+    // An unlocatable value can never be proven from the text, so the oracle never answers it.
+    table[f.name] = ev === 'unlocatable' ? { value, quote: '\u0000not in the document' } : { value, quote: ev?.quote ?? null };
+  }
+  return table;
+}
+
+async function embedDocument(store: Store, space: EmbeddingSpace, documentId: string, queries: string[]): Promise<void> {
+  const missing = await store.chunksWithoutEmbedding(space, [documentId]);
+  for (let i = 0; i < missing.length; i += 100) {
+    const group = missing.slice(i, i + 100);
+    const vectors = await gemini.embed({ texts: group.map((c) => c.text), task: 'RETRIEVAL_DOCUMENT', dimensions: space.dimensions });
+    await store.putChunkEmbeddings(space, group.map((c, j) => ({ chunkId: c.chunkId, vector: vectors[j]! })));
+  }
+  const cached = await store.getQueryEmbeddings(space, queries);
+  const todo = queries.filter((q) => !cached.has(q));
+  if (todo.length > 0) {
+    const vectors = await gemini.embed({ texts: todo, task: 'RETRIEVAL_QUERY', dimensions: space.dimensions });
+    await store.putQueryEmbeddings(space, todo.map((text, j) => ({ text, vector: vectors[j]! })));
+  }
+}
+
+async function evaluate(name: string): Promise<DatasetReport> {
+  const ds = loadDataset(name, args.limit ? Number(args.limit) : undefined);
+  const store = openSqliteStore(':memory:');
+  const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: 768 };
+  const s: RunSettings = { ...settings, ...(args.lexical ? {} : { embeddings: space }) };
+  const queries = ds.template.fields.map(buildFieldQuery);
+  const report: DatasetReport = {
+    dataset: name,
+    documents: ds.documents.length,
+    budget: s.maxInputTokens,
+    unlocatable: {},
+    perField: {},
+    overall: {} as DatasetReport['overall'],
+  };
+  for (const k of [...STRATEGIES, 'offline'] as const) report.overall[k] = { ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 };
+  for (const f of ds.fields) report.perField[f.name] = Object.fromEntries([...STRATEGIES, 'offline'].map((k) => [k, tally()])) as DatasetReport['perField'][string];
+
+  for (const doc of ds.documents) {
+    const chunks = chunkText(doc.text, { maxTokens: Number(args['chunk-tokens']), overlapTokens: Number(args.overlap) });
+    const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunks);
+    if (s.embeddings) await embedDocument(store, space, record.id, queries);
+    emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
+    const runs: Record<StrategyName, DocRun> = {
+      fillflow: await runFillflow(store, gemini, ds.template.fields, record.id, s),
+      'whole-doc': await runWholeDocument(store, gemini, ds.template.fields, record.id, s),
+      'per-field': await runPerField(store, gemini, ds.template.fields, record.id, s),
+    };
+    const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map((c) => ({
+      documentId: c.documentId,
+      start: c.start,
+      text: c.text,
+      ...(c.page !== undefined ? { page: c.page } : {}),
+    }));
+    const scoredFields = ds.fields.filter((f) => f.name in doc.gold);
+    for (const name of STRATEGIES) {
+      const o = report.overall[name];
+      o.calls += runs[name].calls;
+      o.promptTokens += runs[name].promptTokens;
+      o.fieldsAsked += ds.fields.length;
+    }
+    for (const f of scoredFields) {
+      const spec = ds.template.fields.find((x) => x.key === f.name)!;
+      const ev = evidenceFor(doc, f);
+      if (ev === 'unlocatable') report.unlocatable[f.name] = (report.unlocatable[f.name] ?? 0) + 1;
+      const offlineValue: FieldValue = extractOffline(spec, allPassages)?.value ?? null;
+      const cells: [StrategyName | 'offline', FieldValue, string | undefined][] = [
+        ...STRATEGIES.map((k): [StrategyName, FieldValue, string] => [k, runs[k].values.get(f.name) ?? null, coveredText(doc.text, runs[k].context.get(f.name) ?? [])]),
+        ['offline', offlineValue, undefined],
+      ];
+      for (const [k, value, context] of cells) {
+        const t = report.perField[f.name]![k];
+        const o = report.overall[k];
+        const ok = isCorrect(f, doc, value) ? 1 : 0;
+        t.scored++;
+        t.correct += ok;
+        o.scored++;
+        o.correct += ok;
+        if (context !== undefined && ev !== null && ev !== 'unlocatable') {
+          for (const span of ev.spans) {
+            const hit = spanInContext(span, context) ? 1 : 0;
+            t.recallAll++;
+            t.recallHit += hit;
+            o.recallAll++;
+            o.recallHit += hit;
+          }
+        }
+      }
+    }
+  }
+  await store.close();
+  return report;
+}
+
+const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`);
+
+function print(r: DatasetReport): void {
+  console.log(`\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call${args.lexical ? ', BM25 only' : ', BM25 + vectors (RRF)'}`);
+  console.log(`${'field'.padEnd(36)} ${'recall: fillflow whole-doc per-field'.padEnd(38)} accuracy: fillflow whole-doc per-field offline`);
+  const row = (label: string, t: Record<StrategyName | 'offline', Tally>) =>
+    console.log(
+      `${label.padEnd(36)} ${STRATEGIES.map((k) => pct(t[k].recallHit, t[k].recallAll)).join('   ').padEnd(38)}  ` +
+        [...STRATEGIES, 'offline' as const].map((k) => pct(t[k].correct, t[k].scored)).join('   '),
+    );
+  for (const [field, t] of Object.entries(r.perField)) {
+    const n = t.fillflow.recallAll;
+    row(`${field} (${t.fillflow.scored} scored, ${n} spans${r.unlocatable[field] ? `, ${r.unlocatable[field]} unlocatable` : ''})`, t);
+  }
+  row('OVERALL', r.overall);
+  for (const k of STRATEGIES) {
+    const o = r.overall[k];
+    console.log(
+      `  ${k.padEnd(10)} calls/doc ${(o.calls / r.documents).toFixed(2).padStart(6)}   prompt tokens ${String(o.promptTokens).padStart(9)}   per field ${(o.promptTokens / o.fieldsAsked).toFixed(0).padStart(6)}   vs whole-doc ${((100 * o.promptTokens) / r.overall['whole-doc'].promptTokens).toFixed(0)}%`,
+    );
+  }
+}
+
+const reports: DatasetReport[] = [];
+try {
+  for (const name of args.datasets!.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const t0 = performance.now();
+    const r = await evaluate(name);
+    reports.push(r);
+    print(r);
+    console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+} finally {
+  await emulator.close();
+}
+if (args.json) writeFileSync(args.json, `${JSON.stringify(reports, null, 2)}\n`);

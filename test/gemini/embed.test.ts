@@ -1,0 +1,41 @@
+/** The Gemini client's embed method: the real @google/genai over HTTP to the emulator's batchEmbedContents. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { GeminiCallError, createGeminiClient } from '../../src/gemini/gemini-client.js';
+
+let emulator: Emulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+});
+
+describe('GeminiClient.embed', () => {
+  it('sends one batchEmbedContents request with the task type and size, and returns unit vectors in order', async () => {
+    emulator = await startEmulator();
+    const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+    const vectors = await gemini.embed({ texts: ['Governing law: England.', 'Payment within 30 days.'], task: 'RETRIEVAL_DOCUMENT', dimensions: 768 });
+
+    expect(vectors).toHaveLength(2);
+    for (const v of vectors) {
+      expect(v).toHaveLength(768);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    }
+    expect(vectors[0]).not.toEqual(vectors[1]);
+    const [req] = emulator.requests;
+    expect(req).toMatchObject({ endpoint: 'batchEmbedContents', model: 'gemini-embedding-001' });
+    const body = req!.body as { requests: { model: string; taskType: string; outputDimensionality: number; content: { parts: { text: string }[] } }[] };
+    expect(body.requests.map((r) => [r.model, r.taskType, r.outputDimensionality, r.content.parts[0]!.text])).toEqual([
+      ['models/gemini-embedding-001', 'RETRIEVAL_DOCUMENT', 768, 'Governing law: England.'],
+      ['models/gemini-embedding-001', 'RETRIEVAL_DOCUMENT', 768, 'Payment within 30 days.'],
+    ]);
+  });
+
+  it('sends nothing for no texts, and reads a failed request like any other Gemini error', async () => {
+    emulator = await startEmulator({ models: ['gemini-3.5-flash'] });
+    const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+    expect(await gemini.embed({ texts: [], task: 'RETRIEVAL_QUERY', dimensions: 768 })).toEqual([]);
+    expect(emulator.requests).toHaveLength(0);
+    const err = await gemini.embed({ texts: ['q'], task: 'RETRIEVAL_QUERY', dimensions: 768 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GeminiCallError);
+    expect((err as GeminiCallError).record).toMatchObject({ kind: 'http', status: 404 });
+  });
+});
