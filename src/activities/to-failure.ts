@@ -12,7 +12,26 @@ export function jitterMs(delayMs: number, random: () => number = Math.random): n
   return Math.round(random() * Math.min(1_000, Math.max(100, delayMs * 0.1)));
 }
 
-export function toFailure(cls: GeminiErrorClass, random: () => number = Math.random): ApplicationFailure {
+/** Server errors back off exponentially from this base ... */
+export const BACKOFF_BASE_MS = 2_000;
+/** ... up to this cap ... */
+export const BACKOFF_CAP_MS = 120_000;
+/** ... and never retry sooner than this. */
+const BACKOFF_FLOOR_MS = 250;
+
+/**
+ * Exponential backoff with full jitter (uniform over [0, base·2^(attempt−1)], capped): workers that failed
+ * together on an overloaded model do not come back together. Temporal's own backoff has no jitter.
+ */
+export function fullJitterDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.max(BACKOFF_FLOOR_MS, Math.round(random() * ceiling));
+}
+
+/**
+ * @param attempt the activity's attempt number (1 for the first): sets the backoff of a 5xx without a hint
+ */
+export function toFailure(cls: GeminiErrorClass, random: () => number = Math.random, attempt = 1): ApplicationFailure {
   switch (cls.kind) {
     case 'rate-limited':
       return ApplicationFailure.create({
@@ -47,7 +66,8 @@ export function toFailure(cls: GeminiErrorClass, random: () => number = Math.ran
       return ApplicationFailure.create({
         type: FailureType.Transient,
         message: cls.message,
-        ...(cls.delayMs !== undefined ? { nextRetryDelay: cls.delayMs + jitterMs(cls.delayMs, random) } : {}),
+        // A server hint is honoured; without one, exponential backoff with full jitter.
+        nextRetryDelay: cls.delayMs !== undefined ? cls.delayMs + jitterMs(cls.delayMs, random) : fullJitterDelayMs(attempt, random),
       });
   }
 }

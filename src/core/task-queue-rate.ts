@@ -9,3 +9,19 @@
 export function taskQueueRatePerSecond(requestsPerMinute: number, partitions = 1): number {
   return Math.max(requestsPerMinute - partitions, 1) / 61;
 }
+
+/**
+ * The task-queue limit when the shared ledger enforces the per-minute window itself (queueRate `ledger`):
+ * ten times the average rate, so a window's whole burst is dispatched within about six seconds (the
+ * server's limiter has a one-second burst, so any lower steady rate would spread the burst over the
+ * window and cost nearly a window per job). It is a runaway guard, not the quota: it bounds what workers
+ * that bypass the ledger (another machine's store, an old build) can send cluster-wide.
+ */
+export function taskQueueBackstopPerSecond(requestsPerMinute: number): number {
+  return Math.max(requestsPerMinute, 1) / 6;
+}
+
+/** The `fillflow-gemini` queue's limit for a mode and a per-minute quota; every worker must compute the same. */
+export function geminiQueueRate(mode: 'ledger' | 'server', requestsPerMinute: number, partitions = 1): number {
+  return mode === 'server' ? taskQueueRatePerSecond(requestsPerMinute, partitions) : taskQueueBackstopPerSecond(requestsPerMinute);
+}

@@ -1,9 +1,166 @@
-/** @module The SQLite implementation of the quota-ledger part of the store. */
+/** @module The SQLite implementation of the quota-ledger part of the store: one row per started call and
+ * one per bucket, every reservation a short BEGIN IMMEDIATE transaction, so the workers of one machine
+ * (every process opening the same file) share one exact view of the per-minute windows and the day. */
+import type Database from 'better-sqlite3';
+import { LEDGER_WINDOW_MS, decideReservation, factorAfter429, effectiveFactor, type BucketState } from '../core/quota-decision.js';
+import { nextPacificMidnight, pacificDay } from '../core/pacific-day.js';
+import { WINDOW_MS } from '../core/quota-window.js';
 import type { SqliteModule } from './sqlite-modules.js';
-import type { QuotaLedgerStore } from './quota-ledger-store.js';
+import type { QuotaBucket, QuotaLedgerStore, QuotaSnapshot } from './quota-ledger-store.js';
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE quota_calls (
+    id INTEGER PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    tokens INTEGER NOT NULL,
+    reconciled INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX quota_calls_window ON quota_calls (key_id, model, at_ms);
+  CREATE INDEX quota_calls_day ON quota_calls (key_id, model, day);
+
+  CREATE TABLE quota_buckets (
+    key_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    rate_factor REAL NOT NULL DEFAULT 1,
+    last_limited_ms INTEGER,
+    limited_day TEXT,
+    limited_today INTEGER NOT NULL DEFAULT 0,
+    exhausted_day TEXT,
+    resumed_day TEXT,
+    PRIMARY KEY (key_id, model)
+  );
+  `,
+  `
+  CREATE TABLE quota_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];
+
+interface BucketRow {
+  key_id: string;
+  model: string;
+  rate_factor: number;
+  last_limited_ms: number | null;
+  limited_day: string | null;
+  limited_today: number;
+  exhausted_day: string | null;
+  resumed_day: string | null;
+}
+
+/** Calls older than this are pruned now and then; the day count needs no more than a day and a bit. */
+const KEEP_MS = 2 * 24 * 3_600_000;
 
 export const sqliteQuotaLedger: SqliteModule<QuotaLedgerStore> = {
   name: 'quota-ledger',
-  migrations: [],
-  create: () => ({}),
+  migrations: MIGRATIONS,
+  create: (db) => createLedger(db),
 };
+
+function createLedger(db: Database.Database): QuotaLedgerStore {
+  const sql = {
+    bucket: db.prepare<[string, string], BucketRow>('SELECT * FROM quota_buckets WHERE key_id = ? AND model = ?'),
+    buckets: db.prepare<[], BucketRow>('SELECT * FROM quota_buckets ORDER BY key_id, model'),
+    ensureBucket: db.prepare<[string, string]>('INSERT INTO quota_buckets (key_id, model) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    window: db.prepare<[string, string, number], { at_ms: number; tokens: number }>(
+      'SELECT at_ms, tokens FROM quota_calls WHERE key_id = ? AND model = ? AND at_ms > ? ORDER BY at_ms, id',
+    ),
+    today: db.prepare<[string, string, string], { n: number }>('SELECT count(*) AS n FROM quota_calls WHERE key_id = ? AND model = ? AND day = ?'),
+    last: db.prepare<[string, string], { at_ms: number }>('SELECT max(at_ms) AS at_ms FROM quota_calls WHERE key_id = ? AND model = ?'),
+    insert: db.prepare<[string, string, number, string, number]>('INSERT INTO quota_calls (key_id, model, at_ms, day, tokens) VALUES (?, ?, ?, ?, ?)'),
+    reconcile: db.prepare<[number, number]>('UPDATE quota_calls SET tokens = ?, reconciled = 1 WHERE id = ?'),
+    limited: db.prepare<[number, number, string, string, string, string]>(
+      `UPDATE quota_buckets SET rate_factor = ?, last_limited_ms = ?,
+         limited_today = CASE WHEN limited_day = ? THEN limited_today + 1 ELSE 1 END, limited_day = ?
+       WHERE key_id = ? AND model = ?`,
+    ),
+    exhaust: db.prepare<[string, string, string]>('UPDATE quota_buckets SET exhausted_day = ? WHERE key_id = ? AND model = ?'),
+    reopen: db.prepare<[string, string, string]>('UPDATE quota_buckets SET exhausted_day = NULL, resumed_day = ? WHERE key_id = ? AND model = ?'),
+    prune: db.prepare<[number]>('DELETE FROM quota_calls WHERE at_ms < ?'),
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM quota_settings WHERE name = ?'),
+    putSetting: db.prepare<[string, string]>('INSERT INTO quota_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+    deleteSetting: db.prepare<[string]>('DELETE FROM quota_settings WHERE name = ?'),
+  };
+
+  const state = (b: QuotaBucket, now: number): BucketState => {
+    sql.ensureBucket.run(b.keyId, b.model);
+    const row = sql.bucket.get(b.keyId, b.model)!;
+    const last = sql.last.get(b.keyId, b.model)?.at_ms;
+    return {
+      window: sql.window.all(b.keyId, b.model, now - LEDGER_WINDOW_MS).map((r) => ({ at: r.at_ms, tokens: r.tokens })),
+      requestsToday: sql.today.get(b.keyId, b.model, pacificDay(now))?.n ?? 0,
+      ...(last !== null && last !== undefined ? { lastStartAt: last } : {}),
+      rateFactor: row.rate_factor,
+      ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}),
+      ...(row.exhausted_day !== null ? { exhaustedDay: row.exhausted_day } : {}),
+      ...(row.resumed_day !== null ? { resumedDay: row.resumed_day } : {}),
+    };
+  };
+
+  let reservations = 0;
+  // Immediate: the write lock is taken before the read, so the check and the insert are one step for
+  // every process on the file (a deferred transaction would let two readers both see the last free slot).
+  const reserve = db.transaction((b: QuotaBucket, limits: Parameters<typeof decideReservation>[0], tokens: number, now: number) => {
+    const decision = decideReservation(limits, state(b, now), tokens, now);
+    if (!decision.ok) return decision;
+    const { lastInsertRowid } = sql.insert.run(b.keyId, b.model, now, pacificDay(now), Math.max(0, Math.round(tokens)));
+    return { ok: true as const, reservationId: Number(lastInsertRowid) };
+  });
+
+  const record429 = db.transaction((b: QuotaBucket, kind: string, now: number) => {
+    const s = state(b, now);
+    if (kind === 'per-day') sql.exhaust.run(pacificDay(now), b.keyId, b.model);
+    else sql.limited.run(factorAfter429(s, now), now, pacificDay(now), pacificDay(now), b.keyId, b.model);
+  });
+
+  const reopen = db.transaction((b: QuotaBucket, now: number) => {
+    sql.ensureBucket.run(b.keyId, b.model);
+    sql.reopen.run(pacificDay(now), b.keyId, b.model);
+  });
+
+  const snapshot = (row: BucketRow, now: number): QuotaSnapshot => {
+    const b = { keyId: row.key_id, model: row.model };
+    const window = sql.window.all(b.keyId, b.model, now - WINDOW_MS);
+    const day = pacificDay(now);
+    return {
+      ...b,
+      day,
+      requestsToday: sql.today.get(b.keyId, b.model, day)?.n ?? 0,
+      requestsInWindow: window.length,
+      tokensInWindow: window.reduce((s, r) => s + r.tokens, 0),
+      rateFactor: Math.round(effectiveFactor({ rateFactor: row.rate_factor, ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}) }, now) * 100) / 100,
+      ...(row.exhausted_day === day ? { exhaustedUntil: nextPacificMidnight(now) } : {}),
+      limitedToday: row.limited_day === day ? row.limited_today : 0,
+    };
+  };
+
+  return {
+    async quotaReserve(bucket, limits, tokens, now = Date.now()) {
+      if (++reservations % 500 === 0) sql.prune.run(now - KEEP_MS);
+      return reserve.immediate(bucket, limits, tokens, now);
+    },
+    async quotaReconcile(reservationId, promptTokens) {
+      sql.reconcile.run(Math.max(0, Math.round(promptTokens)), reservationId);
+    },
+    async quotaRecord429(bucket, kind, now = Date.now()) {
+      record429.immediate(bucket, kind, now);
+    },
+    async quotaReopen(bucket, now = Date.now()) {
+      reopen.immediate(bucket, now);
+    },
+    async quotaSetLimits(limits) {
+      if (limits === null) sql.deleteSetting.run('limits');
+      else sql.putSetting.run('limits', JSON.stringify(limits));
+    },
+    async quotaLimitOverrides() {
+      const row = sql.getSetting.get('limits');
+      return row ? (JSON.parse(row.value) as Record<string, number>) : undefined;
+    },
+    async quotaSnapshots(bucket, now = Date.now()) {
+      const rows = bucket ? [sql.bucket.get(bucket.keyId, bucket.model)].filter((r): r is BucketRow => r !== undefined) : sql.buckets.all();
+      return rows.map((r) => snapshot(r, now));
+    },
+  };
+}

@@ -24,6 +24,11 @@ export type DevServerLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'never';
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  // Fairness keys (one per API-key identity) share the Gemini queue between tenants; off by default in
+  // every server release. It implies the new (priority) matcher, whose GCRA limiter enforces the queue's
+  // rate limit with a 1 s burst window; checked with server 1.32.0 (CLI 1.9.1) by
+  // test/integration/quota-limits.test.ts, which runs with this setting.
+  'matching.enableFairness': true,
 });
 
 /** What {@link devServerArgs} turns into flags. */

@@ -9,6 +9,7 @@ import {
 const PARTITION_ARGS = [
   '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value', 'matching.enableFairness=true',
 ];
 
 describe('devServerArgs', () => {
@@ -41,7 +42,6 @@ describe('devServerArgs', () => {
       '--search-attribute', 'FillStatus=Keyword',
       '--search-attribute', 'FieldCount=Int',
       ...PARTITION_ARGS,
-      '--dynamic-config-value', 'matching.enableFairness=true',
       '--log-level', 'error',
     ]);
   });
@@ -101,12 +101,17 @@ describe('dynamicConfigArgs', () => {
     expect(dynamicConfigArgs({ 'matching.numTaskqueueReadPartitions': 4 })).toEqual([
       '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=4',
       '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+      '--dynamic-config-value', 'matching.enableFairness=true',
     ]);
   });
 
   it('drops a default whose override is undefined', () => {
     expect(
-      dynamicConfigArgs({ 'matching.numTaskqueueReadPartitions': undefined, 'matching.numTaskqueueWritePartitions': undefined }),
+      dynamicConfigArgs({
+        'matching.numTaskqueueReadPartitions': undefined,
+        'matching.numTaskqueueWritePartitions': undefined,
+        'matching.enableFairness': undefined,
+      }),
     ).toEqual([]);
   });
 
@@ -130,6 +135,7 @@ describe('DEV_SERVER_DYNAMIC_CONFIG', () => {
     expect(DEV_SERVER_DYNAMIC_CONFIG).toEqual({
       'matching.numTaskqueueReadPartitions': 1,
       'matching.numTaskqueueWritePartitions': 1,
+      'matching.enableFairness': true,
     });
     expect(Object.isFrozen(DEV_SERVER_DYNAMIC_CONFIG)).toBe(true);
   });
