@@ -1,31 +1,41 @@
 /** @module The TypeScript client: start a fill, follow its progress, wait for its result, cancel it.
  * Needs only a Temporal connection; templates and documents must already be in the store the workers use.
  * @example
- * const ff = await FillflowClient.connect({ address: 'localhost:7233' });
+ * const ff = await FillflowClient.connect(); // TEMPORAL_ADDRESS, else 127.0.0.1:7233
  * const { fillId } = await ff.startFill({ templateId: 'nda', documentIds: [id] });
  * const result = await ff.waitForFill(fillId, { onProgress: (p) => console.log(p.phase) });
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig, PROFILES } from './config.js';
 import type { FillOptions, FillProgress } from './core/fill-records.js';
 import { TASK_QUEUE } from './core/task-queues.js';
 import type { FillResult } from './core/types.js';
-import { fillTemplate } from './workflows/fill-template.js';
+// Type only: a client process never loads workflow code, it starts the workflow by name.
+import type { fillTemplate } from './workflows/fill-template.js';
 import { progressQuery, resumeSignal } from './workflows/messages.js';
+import { FILL_STATUS } from './workflows/search-attributes.js';
 
 export type { FillOptions, FillProgress } from './core/fill-records.js';
-export type { FillResult, FieldResult, TemplateSpec, FieldSpec } from './core/types.js';
+export type { FillResult, FieldResult, TemplateSpec, FieldSpec, FieldValue, Usage } from './core/types.js';
+export { WorkflowNotFoundError } from '@temporalio/client';
+
+/** Where the cluster is when no address is given and TEMPORAL_ADDRESS is unset: `fillflow dev`'s server. */
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
 export interface StartFillRequest {
   templateId: string;
   documentIds: string[];
-  options: FillOptions;
+  /** Unset values come from the balanced profile (what a worker started with defaults uses). */
+  options?: Partial<FillOptions>;
   /** Defaults to a new `fill-<uuid>`; the workflow ID is the fill ID. */
   fillId?: string;
 }
 
 export type FillState =
   | { status: 'running'; progress: FillProgress }
+  /** Parked on an exhausted daily quota until `resumeAt` (ISO 8601), or a `resume` signal. */
+  | { status: 'paused-quota'; progress: FillProgress; resumeAt: string }
   | { status: 'completed'; progress?: FillProgress; result: FillResult }
   | { status: 'failed' | 'cancelled' | 'terminated' | 'timed_out'; error: string };
 
@@ -35,19 +45,40 @@ export class FillflowClient {
     private readonly taskQueue: string = TASK_QUEUE,
   ) {}
 
-  static async connect(opts: { address: string; namespace?: string }): Promise<FillflowClient> {
-    const connection = await Connection.connect({ address: opts.address });
-    return new FillflowClient(new Client({ connection, namespace: opts.namespace ?? 'default' }));
+  /**
+   * Connects to Temporal. Another service needs nothing but this: the address comes from `opts`, else
+   * TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), else 127.0.0.1:7233.
+   * @throws Error naming the address tried when the server cannot be reached
+   */
+  static async connect(opts: { address?: string; namespace?: string } = {}): Promise<FillflowClient> {
+    const env = opts.address === undefined || opts.namespace === undefined ? loadConfig().temporal : undefined;
+    const address = opts.address ?? env?.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    const connection = await Connection.connect({ address }).catch((err: Error) => {
+      throw new Error(`cannot reach Temporal at ${address}: ${err.message}`);
+    });
+    return new FillflowClient(new Client({ connection, namespace: opts.namespace ?? env?.namespace ?? 'default' }));
   }
 
   async startFill(req: StartFillRequest): Promise<{ fillId: string }> {
     const fillId = req.fillId ?? `fill-${randomUUID()}`;
-    await this.temporal.workflow.start(fillTemplate, {
-      workflowId: fillId,
-      taskQueue: this.taskQueue,
-      args: [{ fillId, templateId: req.templateId, documentIds: req.documentIds, options: req.options }],
-      staticSummary: `fill template ${req.templateId} from ${req.documentIds.length} document(s)`,
-    });
+    const { maxBatchSize, maxInputTokens, maxOutputTokens } = PROFILES.balanced;
+    const fillOptions: FillOptions = { maxBatchSize, maxInputTokens, maxOutputTokens, ...req.options };
+    const start = (options: FillOptions) =>
+      this.temporal.workflow.start<typeof fillTemplate>('fillTemplate', {
+        workflowId: fillId,
+        taskQueue: this.taskQueue,
+        args: [{ fillId, templateId: req.templateId, documentIds: req.documentIds, options }],
+        staticSummary: `fill template ${req.templateId} from ${req.documentIds.length} document(s)`,
+        ...(options.searchAttributes !== false ? { typedSearchAttributes: [{ key: FILL_STATUS, value: 'running' }] } : {}),
+      });
+    try {
+      await start(fillOptions);
+    } catch (err) {
+      // A cluster without Fillflow's search attributes registered refuses them at start; the fill runs
+      // without them (still visible in its progress query and current details) rather than not at all.
+      if (fillOptions.searchAttributes === false || !/search attribute/i.test(errorText(err))) throw err;
+      await start({ ...fillOptions, searchAttributes: false });
+    }
     return { fillId };
   }
 
@@ -61,7 +92,12 @@ export class FillflowClient {
     const { status } = await handle.describe();
     switch (status.name) {
       case 'RUNNING':
-        return { status: 'running', progress: await handle.query(progressQuery) };
+      {
+        // A fill whose first workflow task has not run yet cannot answer a query; it is still starting.
+        const progress = await handle.query(progressQuery).catch(() => startingProgress(fillId));
+        if (progress.phase === 'paused-quota' && progress.resumeAt) return { status: 'paused-quota', progress, resumeAt: progress.resumeAt };
+        return { status: 'running', progress };
+      }
       case 'COMPLETED':
         return { status: 'completed', result: (await handle.result()) as FillResult };
       case 'CANCELLED':
@@ -130,6 +166,19 @@ export function describeFailure(err: unknown): string {
     if (e instanceof Error && e.message) message = e.message;
   }
   return message;
+}
+
+/** The messages of an error and its causes, joined: a refused start names the attribute only in its cause. */
+function errorText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    parts.push(String((e as { message?: unknown }).message ?? e), String((e as { details?: unknown }).details ?? ''));
+  }
+  return parts.join(' ');
+}
+
+function startingProgress(fillId: string): FillProgress {
+  return { fillId, phase: 'preparing', fieldsTotal: 0, fieldsDone: 0, batchesTotal: 0, batchesDone: 0, splits: 0, notices: [] };
 }
 
 function sleep(ms: number): Promise<void> {

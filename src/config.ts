@@ -14,6 +14,8 @@ export const PROFILES = {
     maxBatchSize: 15,
     maxInputTokens: 24_000,
     maxOutputTokens: 8_192,
+    /** The old system's free-tier spacing: at least 2 s between the starts of two calls. */
+    minIntervalMs: 2_000,
   },
   balanced: {
     concurrency: 4,
@@ -23,6 +25,7 @@ export const PROFILES = {
     maxBatchSize: 15,
     maxInputTokens: 24_000,
     maxOutputTokens: 8_192,
+    minIntervalMs: 0,
   },
   /** Paid tier: more calls in flight, smaller batches that answer sooner. */
   aggressive: {
@@ -33,6 +36,7 @@ export const PROFILES = {
     maxBatchSize: 10,
     maxInputTokens: 16_000,
     maxOutputTokens: 8_192,
+    minIntervalMs: 0,
   },
 } as const;
 export type ProfileName = keyof typeof PROFILES;
@@ -61,6 +65,25 @@ export interface FillflowConfig {
   apiToken?: string;
   profile: ProfileName;
   limits: Limits;
+  /**
+   * Who enforces requests per minute. `ledger`: the shared quota ledger's exact sliding window, which lets a
+   * quiet window's burst through; the task queue's server-side limit is a looser cluster-wide backstop.
+   * `server`: the task queue's limit at the safe steady rate (RPM − P)/61, for clusters whose machines do
+   * not share one ledger (a SQLite store per machine). @default 'ledger'
+   */
+  queueRate: QueueRateMode;
+  /** Defaults for every fill's options (FillOptions); a fill's own options win. */
+  fill: FillDefaults;
+}
+
+export type QueueRateMode = 'ledger' | 'server';
+
+export interface FillDefaults {
+  /** @default 'interactive' */
+  priority?: 'interactive' | 'bulk';
+  /** @default 'wait' */
+  onQuotaExhausted?: 'wait' | 'fallback';
+  maxConcurrentBatches?: number;
 }
 
 export interface ConfigOverrides {
@@ -68,6 +91,8 @@ export interface ConfigOverrides {
   limits?: Partial<Limits>;
   dbPath?: string;
   configFile?: string;
+  queueRate?: string;
+  fill?: { priority?: string; onQuotaExhausted?: string; maxConcurrentBatches?: string | number };
 }
 
 /** A configuration value that cannot be used; the message names where it came from. */
@@ -82,6 +107,8 @@ interface ConfigFile {
   profile?: string;
   model?: string;
   limits?: Partial<Record<keyof Limits, unknown>>;
+  queueRate?: string;
+  fill?: { priority?: unknown; onQuotaExhausted?: unknown; maxConcurrentBatches?: unknown };
 }
 
 /**
@@ -125,9 +152,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(apiToken !== undefined ? { apiToken } : {}),
     profile,
     limits,
+    queueRate: queueRateMode(overrides.queueRate ?? env.FILLFLOW_QUEUE_RATE ?? file.queueRate),
+    fill: fillDefaults({ ...file.fill, ...definedOnly(overrides.fill ?? {}) }),
   };
   return Object.freeze(config);
 }
+
+/** Limits where 0 means "none" rather than "nothing allowed". */
+const ZERO_ALLOWED: ReadonlySet<string> = new Set(['minIntervalMs']);
 
 /** Validates and applies one limit override, naming its source in the error. */
 export function setLimit(limits: Limits, key: string, value: unknown, source: string): void {
@@ -135,8 +167,9 @@ export function setLimit(limits: Limits, key: string, value: unknown, source: st
     throw new ConfigError(`${source}: unknown limit "${key}" (expected one of: ${Object.keys(limits).join(', ')})`);
   }
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new ConfigError(`${source}: ${key} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  const least = ZERO_ALLOWED.has(key) ? 0 : 1;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < least) {
+    throw new ConfigError(`${source}: ${key} must be a whole number of at least ${least}, got ${JSON.stringify(value)}`);
   }
   limits[key as keyof Limits] = n;
 }
@@ -157,6 +190,37 @@ function readConfigFile(path: string | undefined, cwd: string): ConfigFile {
     throw new ConfigError(`config file ${file} must hold a JSON object`);
   }
   return parsed as ConfigFile;
+}
+
+function fillDefaults(v: { priority?: unknown; onQuotaExhausted?: unknown; maxConcurrentBatches?: unknown }): FillDefaults {
+  const out: FillDefaults = {};
+  if (v.priority !== undefined) {
+    if (v.priority !== 'interactive' && v.priority !== 'bulk') throw new ConfigError(`fill.priority (--priority) must be "interactive" or "bulk", got ${JSON.stringify(v.priority)}`);
+    out.priority = v.priority;
+  }
+  if (v.onQuotaExhausted !== undefined) {
+    if (v.onQuotaExhausted !== 'wait' && v.onQuotaExhausted !== 'fallback') {
+      throw new ConfigError(`fill.onQuotaExhausted (--on-quota-exhausted) must be "wait" or "fallback", got ${JSON.stringify(v.onQuotaExhausted)}`);
+    }
+    out.onQuotaExhausted = v.onQuotaExhausted;
+  }
+  if (v.maxConcurrentBatches !== undefined) {
+    const n = typeof v.maxConcurrentBatches === 'string' ? Number(v.maxConcurrentBatches) : v.maxConcurrentBatches;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      throw new ConfigError(`fill.maxConcurrentBatches (--max-concurrent-batches) must be a whole number of at least 1, got ${JSON.stringify(v.maxConcurrentBatches)}`);
+    }
+    out.maxConcurrentBatches = n;
+  }
+  return out;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function queueRateMode(v: string | undefined): QueueRateMode {
+  if (v === undefined || v === 'ledger' || v === 'server') return v ?? 'ledger';
+  throw new ConfigError(`queueRate (FILLFLOW_QUEUE_RATE, --queue-rate or the config file) must be "ledger" or "server", got "${v}"`);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createFillActivities, createGeminiActivities } from './activities/index.js';
 import type { FillflowConfig } from './config.js';
-import { taskQueueRatePerSecond } from './core/task-queue-rate.js';
+import { geminiQueueRate } from './core/task-queue-rate.js';
+import { apiKeyIdentity } from './gemini/key-identity.js';
 import { createGeminiClient, type GeminiClient } from './gemini/gemini-client.js';
 import type { Store } from './store/store.js';
 
@@ -61,10 +62,11 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.geminiTaskQueue,
-        activities: createGeminiActivities({ store, config, ...(gemini ? { gemini } : {}) }),
+        activities: createGeminiActivities({ store, config, keyId: apiKeyIdentity(config.gemini.apiKey), ...(gemini ? { gemini } : {}) }),
         maxConcurrentActivityTaskExecutions: config.limits.concurrency,
         // Enforced by the server across all workers; every worker must send the same value, or the last poller wins.
-        maxTaskQueueActivitiesPerSecond: taskQueueRatePerSecond(config.limits.requestsPerMinute),
+        // A value set through the task-queue config API (`fillflow limits set`) overrides it on every partition.
+        maxTaskQueueActivitiesPerSecond: geminiQueueRate(config.queueRate, config.limits.requestsPerMinute),
       }),
     );
   }

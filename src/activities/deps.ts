@@ -11,4 +11,6 @@ export interface FillActivityDeps {
 export interface GeminiActivityDeps extends FillActivityDeps {
   /** Absent when the worker has no GEMINI_API_KEY: batches then fail fast and fall back offline. */
   gemini?: GeminiClient;
+  /** The API key's non-secret identity (see src/gemini/key-identity.ts): the quota ledger's bucket. */
+  keyId?: string;
 }

@@ -5,6 +5,10 @@ import type { FillActivityDeps } from './deps.js';
 
 export function makeFinalizeFill({ store }: FillActivityDeps) {
   return async function finalizeFill(input: FinalizeFillInput): Promise<FinalizeFillResult> {
+    // Parked time is counted here, once per fill, so totals over all fills include it.
+    if (input.pausedMs && (await store.usageTotals(input.fillId)).parkedMs === 0) {
+      await store.recordUsage({ fillId: input.fillId, batchId: '-', kind: 'parked', detail: String(input.pausedMs) });
+    }
     const totals = await store.usageTotals(input.fillId);
     // Requests that got an answer: 429s and errors were sent but asked nothing of the model.
     const answered = totals.apiCalls - totals.rateLimited - totals.errors;
@@ -18,6 +22,8 @@ export function makeFinalizeFill({ store }: FillActivityDeps) {
       fieldsPerCall: answered > 0 ? round2(totals.fieldsAsked / answered) : 0,
       batches: input.batches,
       durationMs: input.durationMs,
+      ...(input.pausedMs ? { pausedMs: input.pausedMs } : {}),
+      ...(totals.quotaWaitMs > 0 ? { quotaWaitMs: totals.quotaWaitMs } : {}),
     };
     const result: FillResult = {
       fillId: input.fillId,

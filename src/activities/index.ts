@@ -1,10 +1,12 @@
 /** @module Activity factories, one per task queue: `fillflow` (light work) and `fillflow-gemini` (rate limited). */
 import type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
+import { makeEmbedContext } from './embed-context.js';
 import { makeExtractBatch } from './extract-batch.js';
 import { makeExtractOffline } from './extract-offline.js';
 import { makeFinalizeFill } from './finalize-fill.js';
 import { makeGatherContext } from './gather-context.js';
 import { makePrepareFill } from './prepare-fill.js';
+import { makeRenderOutput } from './render-output.js';
 
 export type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
 
@@ -14,11 +16,12 @@ export function createFillActivities(deps: FillActivityDeps) {
     gatherContext: makeGatherContext(deps),
     extractOffline: makeExtractOffline(deps),
     finalizeFill: makeFinalizeFill(deps),
+    renderOutput: makeRenderOutput(deps),
   };
 }
 
 export function createGeminiActivities(deps: GeminiActivityDeps) {
-  return { extractBatch: makeExtractBatch(deps) };
+  return { extractBatch: makeExtractBatch(deps), embedContext: makeEmbedContext(deps) };
 }
 
 export type FillActivities = ReturnType<typeof createFillActivities>;

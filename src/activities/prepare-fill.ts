@@ -29,6 +29,9 @@ export function makePrepareFill({ store }: FillActivityDeps) {
     const keys = template.fields.map((f) => f.key);
     const groups: string[][] = [];
     for (let i = 0; i < keys.length; i += GROUP_SIZE) groups.push(keys.slice(i, i + GROUP_SIZE));
-    return { fieldKeys: keys, groups, corpus, corpusTokens };
+    const openings: ContextRef[] = chunks
+      .filter((c) => c.seq === 0)
+      .map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 }));
+    return { fieldKeys: keys, groups, corpus, corpusTokens, openings };
   };
 }

@@ -11,6 +11,7 @@ export interface EmulatorCommandOptions {
   latencyMs?: string;
   gold?: string;
   apiKey?: string[];
+  json?: boolean;
 }
 
 export async function emulatorCommand(opts: EmulatorCommandOptions, io: { stdout: (l: string) => void }): Promise<number> {
@@ -37,8 +38,12 @@ export async function emulatorCommand(opts: EmulatorCommandOptions, io: { stdout
     ...(opts.apiKey && opts.apiKey.length > 0 ? { apiKeys: opts.apiKey } : {}),
     answer,
   });
-  io.stdout(`Gemini emulator ready at ${emulator.url} (a test tool: answers come from ${opts.gold ?? 'nowhere: every value is null'})`);
-  io.stdout(`use: GEMINI_BASE_URL=${emulator.url} GEMINI_API_KEY=any-key fillflow fill ...; control API under ${emulator.url}/_emulator/`);
+  if (opts.json) {
+    io.stdout(JSON.stringify({ ready: true, url: emulator.url, control: `${emulator.url}/_emulator/`, gold: opts.gold ?? null }));
+  } else {
+    io.stdout(`Gemini emulator ready at ${emulator.url} (a test tool: answers come from ${opts.gold ?? 'nowhere: every value is null'})`);
+    io.stdout(`use: GEMINI_BASE_URL=${emulator.url} GEMINI_API_KEY=any-key fillflow fill ...; control API under ${emulator.url}/_emulator/`);
+  }
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);

@@ -9,27 +9,36 @@ import { ingestPaths } from '../retrieval/ingest.js';
 import { startLocalStack } from '../runtime/local-stack.js';
 import { openStore } from '../store/open-store.js';
 import { CliError, ExitCode } from './cli-error.js';
-import { formatProgress } from './format-progress.js';
+import { limitOverrides, type LimitFlagValues } from './limit-flags.js';
+import { fillOptionsFrom } from '../fill-options.js';
 import { loadTemplateFile } from './load-template-file.js';
+import { progressReporter } from './progress-reporter.js';
+import { saveTemplate } from '../templates/save-template.js';
 
 export interface FillCommandOptions {
   template: string;
+  /** A JSON spec for a document template's field types and labels. */
+  spec?: string;
+  /** Where to write the filled document. */
+  output?: string;
   docs: string[];
   out: string;
-  maxBatchSize?: string;
-  maxInputTokens?: string;
-  profile?: string;
   worker?: boolean;
   json?: boolean;
+  /** interactive | bulk */
+  priority?: string;
+  /** wait | fallback */
+  onQuotaExhausted?: string;
+  maxConcurrentBatches?: string;
 }
 
-export async function fillCommand(opts: FillCommandOptions, io: { stderr: (line: string) => void; stdout: (line: string) => void }): Promise<number> {
+/** The quota flags (--profile, --rpm, --max-batch-size, ...) come from limit-flags.ts. */
+export type FillCommandFlags = FillCommandOptions & LimitFlagValues;
+
+export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: string) => void; stdout: (line: string) => void }): Promise<number> {
   const overrides: ConfigOverrides = {
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-    limits: {
-      ...(opts.maxBatchSize !== undefined ? { maxBatchSize: cliInt(opts.maxBatchSize, '--max-batch-size') } : {}),
-      ...(opts.maxInputTokens !== undefined ? { maxInputTokens: cliInt(opts.maxInputTokens, '--max-input-tokens') } : {}),
-    },
+    ...limitOverrides(opts),
+    fill: { priority: opts.priority, onQuotaExhausted: opts.onQuotaExhausted, maxConcurrentBatches: opts.maxConcurrentBatches },
   };
   let config;
   try {
@@ -40,7 +49,8 @@ export async function fillCommand(opts: FillCommandOptions, io: { stderr: (line:
   }
 
   // Everything the user gave is checked before anything is stored or started.
-  const template = await loadTemplateFile(opts.template);
+  const parsed = await loadTemplateFile(opts.template, opts.spec);
+  const template = parsed.spec;
   const store = openStore({ dbPath: config.dbPath });
   try {
     let documents;
@@ -50,10 +60,11 @@ export async function fillCommand(opts: FillCommandOptions, io: { stderr: (line:
       throw new CliError((err as Error).message);
     }
     if (documents.length === 0) throw new CliError(`no documents found in: ${opts.docs.join(', ')}`);
-    await store.putTemplate(template);
+    await saveTemplate(store, parsed, { ifExists: 'replace' });
 
     const fillId = `fill-${randomUUID()}`;
     io.stderr(`fill: ${fillId}`);
+    for (const w of parsed.warnings) io.stderr(`warning: ${opts.template}: ${w.path}: ${w.message}`);
     const documentIds = [...new Set(documents.map((d) => d.id))];
     await store.createFill({ fillId, templateId: template.id, documentIds });
     if (!config.gemini.apiKey) {
@@ -67,13 +78,15 @@ export async function fillCommand(opts: FillCommandOptions, io: { stderr: (line:
     io.stderr(standalone ? `temporal: local dev server at ${stack.address} (stopped after the fill)` : `temporal: ${stack.address}`);
     let result: FillResult;
     try {
-      const options: FillOptions = {
-        maxBatchSize: config.limits.maxBatchSize,
-        maxInputTokens: config.limits.maxInputTokens,
-        maxOutputTokens: config.limits.maxOutputTokens,
-      };
+      // Config defaults, the flags on top, and the tenant's fairness key (the API key's short hash).
+      const options: FillOptions = fillOptionsFrom(config);
       await stack.client.startFill({ fillId, templateId: template.id, documentIds, options });
-      result = await stack.client.waitForFill(fillId, { onProgress: (p) => io.stderr(formatProgress(p)) });
+      const bar = progressReporter(io, process.stderr.isTTY === true);
+      try {
+        result = await stack.client.waitForFill(fillId, { onProgress: (p) => bar.update(p) });
+      } finally {
+        bar.stop();
+      }
     } catch (err) {
       await store.updateFill(fillId, { status: 'failed' });
       io.stderr(`fill failed: ${(err as Error).message}`);
@@ -86,6 +99,14 @@ export async function fillCommand(opts: FillCommandOptions, io: { stderr: (line:
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
     for (const n of result.notices ?? []) io.stderr(`notice: ${n}`);
+    if (opts.output !== undefined) {
+      const output = await store.getOutput(fillId);
+      if (output) {
+        await mkdir(dirname(resolve(opts.output)), { recursive: true });
+        await writeFile(resolve(opts.output), output.bytes);
+        io.stderr(`output: ${resolve(opts.output)} (${output.mediaType.split(';')[0]})`);
+      } else io.stderr('output: no filled document was rendered (see the notices)');
+    }
     io.stderr(summary(result, out));
     if (opts.json) io.stdout(JSON.stringify(result));
     return result.status === 'completed' ? ExitCode.ok : ExitCode.failed;
@@ -102,10 +123,4 @@ function summary(r: FillResult, out: string): string {
     `${count('invalid')} invalid; ${u.apiCalls} Gemini call(s), ${u.cacheHits} cache hit(s), ` +
     `${u.fieldsPerCall} fields/call, ${u.rateLimited} rate-limited; result in ${out}`
   );
-}
-
-function cliInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a whole number of at least 1, got "${v}"`);
-  return n;
 }

@@ -1,4 +1,4 @@
-/** @module The short commands: `ingest`, `status`, `stats`. */
+/** @module The short commands: `ingest`, `status` (`stats` is in stats-command.ts). */
 import { FillflowClient } from '../client.js';
 import { loadConfig } from '../config.js';
 import { ingestPaths } from '../retrieval/ingest.js';
@@ -28,7 +28,8 @@ export async function statusCommand(fillId: string, opts: { json?: boolean }, io
   const config = loadConfig();
   const address = config.temporal.address ?? LOCAL_ADDRESS;
   const client = await FillflowClient.connect({ address, namespace: config.temporal.namespace }).catch((err: Error) => {
-    throw new CliError(`cannot reach Temporal at ${address}: ${err.message}`, ExitCode.unavailable);
+    // The client's message already names the address it tried.
+    throw new CliError(err.message, ExitCode.unavailable);
   });
   try {
     const state = await client.getFill(fillId).catch((err: Error) => {
@@ -36,39 +37,11 @@ export async function statusCommand(fillId: string, opts: { json?: boolean }, io
     });
     if (opts.json) io.stdout(JSON.stringify({ fillId, ...state }));
     else if (state.status === 'running') io.stdout(`${fillId}: running; ${formatProgress(state.progress)}`);
+    else if (state.status === 'paused-quota') io.stdout(`${fillId}: paused-quota until ${state.resumeAt}; ${formatProgress(state.progress)}`);
     else if (state.status === 'completed') io.stdout(`${fillId}: completed; ${state.result.fields.length} fields`);
     else io.stdout(`${fillId}: ${state.status}; ${state.error}`);
     return ExitCode.ok;
   } finally {
     await client.close();
-  }
-}
-
-export async function statsCommand(opts: { json?: boolean }, io: Io): Promise<number> {
-  const config = loadConfig();
-  const store = openStore({ dbPath: config.dbPath });
-  try {
-    const totals = await store.usageTotals();
-    const cacheSize = await store.cacheSize();
-    const answered = totals.apiCalls - totals.rateLimited - totals.errors;
-    const stats = {
-      ...totals,
-      cacheSize,
-      fieldsPerCall: answered > 0 ? Math.round((totals.fieldsAsked / answered) * 100) / 100 : 0,
-      model: config.gemini.model,
-      geminiConfigured: config.gemini.apiKey !== undefined,
-      profile: config.profile,
-      limits: config.limits,
-    };
-    if (opts.json) io.stdout(JSON.stringify(stats));
-    else {
-      io.stdout(`Gemini calls ${stats.apiCalls} (429s ${stats.rateLimited}, errors ${stats.errors}, retries ${stats.retries})`);
-      io.stdout(`tokens: prompt ${stats.promptTokens}, output ${stats.outputTokens}; fields/call ${stats.fieldsPerCall}`);
-      io.stdout(`cache: ${stats.cacheHits} hits, ${cacheSize} answers stored`);
-      io.stdout(`profile ${stats.profile}; model ${stats.model}; ${stats.geminiConfigured ? 'Gemini configured' : 'no GEMINI_API_KEY'}`);
-    }
-    return ExitCode.ok;
-  } finally {
-    await store.close();
   }
 }

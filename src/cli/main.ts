@@ -3,7 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.js';
 import { emulatorCommand } from './emulator-command.js';
 import { fillCommand } from './fill-command.js';
-import { ingestCommand, statsCommand, statusCommand } from './inspect-commands.js';
+import { cancelCommand, resumeCommand } from './fill-control-commands.js';
+import { ingestCommand, statusCommand } from './inspect-commands.js';
+import { statsCommand } from './stats-command.js';
+import { withLimitFlags } from './limit-flags.js';
+import { limitsCommand } from './limits-command.js';
 import { devCommand, serverCommand, workerCommand } from './service-commands.js';
 
 const io = {
@@ -19,10 +23,12 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program
+  withLimitFlags(program
     .command('fill')
     .description('fill a template from documents and write the result')
-    .requiredOption('--template <file>', 'template JSON file')
+    .requiredOption('--template <file>', 'template: JSON spec, Markdown (.md), Word (.docx) or fillable PDF (.pdf)')
+    .option('--spec <file>', 'JSON spec giving a document template its field types and labels')
+    .option('--output <file>', 'also write the filled document here')
     .requiredOption('--docs <paths...>', 'documents or folders of documents')
     .requiredOption('--out <file>', 'where to write the result JSON')
     .option('--max-batch-size <n>', 'most fields per Gemini call')
@@ -30,20 +36,26 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--profile <name>', 'conservative | balanced | aggressive')
     .option('--worker', 'with TEMPORAL_ADDRESS: also run a worker in this process')
     .option('--json', 'also print the result JSON on stdout')
+    .option('--priority <level>', 'interactive | bulk: task priority of this fill on the Gemini queue')
+    .option('--on-quota-exhausted <mode>', 'wait | fallback: when the daily quota runs out, park only, or also fill offline at once')
+    .option('--max-concurrent-batches <n>', "most of this fill's batches in flight at once"))
     .action((opts) => run(fillCommand(opts, io)));
 
-  program
+  withLimitFlags(program
     .command('dev')
     .description('local Temporal dev server (127.0.0.1:7233, UI 8233), workers, and the HTTP API')
-    .action(() => run(devCommand(io)));
+    .option('--json', 'print the ready line as JSON'))
+    .action((opts) => run(devCommand(io, opts)));
   program
     .command('server')
     .description('the local Temporal dev server alone')
-    .action(() => run(serverCommand(io)));
-  program
+    .option('--json', 'print the ready line as JSON')
+    .action((opts) => run(serverCommand(io, opts)));
+  withLimitFlags(program
     .command('worker')
     .description('run workers against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
     .option('--role <role>', 'fill | gemini | all', 'all')
+    .option('--json', 'print the ready line as JSON'))
     .action((opts) => run(workerCommand(opts, io)));
   program
     .command('ingest')
@@ -58,10 +70,29 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((id: string, opts) => run(statusCommand(id, opts, io)));
   program
-    .command('stats')
-    .description('Gemini usage: calls, tokens, cache, 429s')
+    .command('resume')
+    .description('resume a fill parked on an exhausted daily quota, at once')
+    .argument('<fillId>')
     .option('--json', 'print JSON')
+    .action((id: string, opts) => run(resumeCommand(id, opts, io)));
+  program
+    .command('cancel')
+    .description('cancel a running fill')
+    .argument('<fillId>')
+    .option('--json', 'print JSON')
+    .action((id: string, opts) => run(cancelCommand(id, opts, io)));
+  program
+    .command('stats')
+    .description('Gemini usage: calls, tokens, cache, 429s by kind, time waited and parked, limits and daily quota left')
+    .option('--json', 'print JSON (the shape GET /api/templates/stats/api-usage serves)')
+    .option('--fill <id>', "one fill's usage instead of the totals")
     .action((opts) => run(statsCommand(opts, io)));
+  withLimitFlags(program
+    .command('limits')
+    .description('quota limits in force; `apply` changes them for running workers (queue rate limit and ledger), `reset` clears that')
+    .argument('[action]', 'show | apply | reset', 'show')
+    .option('--json', 'print JSON'))
+    .action((action: string, opts) => run(limitsCommand(action, opts, io)));
   program
     .command('emulator')
     .description('run the Gemini emulator (a test tool) on a port')
@@ -72,6 +103,7 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--latency-ms <n>', 'added latency per request')
     .option('--gold <file>', 'gold table JSON: {"<field key>": {"value": ..., "quote": "..."}}')
     .option('--api-key <key>', 'accept only this key (repeatable)', collect)
+    .option('--json', 'print the ready line as JSON')
     .action((opts) => run(emulatorCommand(opts, io)));
   return program;
 }

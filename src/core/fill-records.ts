@@ -8,7 +8,29 @@ export interface FillOptions {
   maxBatchSize: number;
   maxInputTokens: number;
   maxOutputTokens: number;
+  /** Most of this fill's batches in flight at once. @default all of them (the queue and ledger pace them) */
+  maxConcurrentBatches?: number;
+  /**
+   * `interactive` fills run at a higher Temporal task priority on the Gemini queue than `bulk` ones, so a
+   * user waiting on one form is not queued behind a 10,000-template job. @default 'interactive'
+   */
+  priority?: FillPriority;
+  /**
+   * The fairness key on the Gemini queue: a non-secret tenant identity (the API key's short hash, computed
+   * at the edge), so one tenant's backlog does not starve another's. Never the key itself.
+   */
+  fairnessKey?: string;
+  /**
+   * When the daily quota runs out: `wait` parks the fill until the next midnight America/Los_Angeles (or a
+   * `resume` signal); `fallback` also fills what it can offline at once, and Gemini upgrades those fields
+   * after the reset. @default 'wait'
+   */
+  onQuotaExhausted?: 'wait' | 'fallback';
+  /** Publish status and reset time as search attributes (the edge turns it off on a server without them). @default true */
+  searchAttributes?: boolean;
 }
+
+export type FillPriority = 'interactive' | 'bulk';
 
 export interface FillInput {
   fillId: string;
@@ -17,7 +39,7 @@ export interface FillInput {
   options: FillOptions;
 }
 
-export type FillPhase = 'preparing' | 'gathering' | 'extracting' | 'fallback' | 'finalizing' | 'completed' | 'failed';
+export type FillPhase = 'preparing' | 'gathering' | 'extracting' | 'paused-quota' | 'fallback' | 'finalizing' | 'rendering' | 'completed' | 'failed';
 
 /** What the `progress` query answers. */
 export interface FillProgress {
@@ -31,6 +53,12 @@ export interface FillProgress {
   /** Batches split after a truncated or unparseable answer. */
   splits: number;
   notices: string[];
+  /** While `paused-quota`: when the fill resumes by itself (ISO 8601), the quota reset plus this fill's stagger. */
+  resumeAt?: string;
+  /** Time spent parked on an exhausted daily quota so far (ms). */
+  pausedMs?: number;
+  /** Fields filled offline while parked (onQuotaExhausted `fallback`), waiting for Gemini to upgrade them. */
+  provisionalFields?: number;
 }
 
 export interface PrepareFillInput {
@@ -47,12 +75,34 @@ export interface PrepareFillResult {
   /** Every passage of the fill, only when the whole corpus could fit one call; else empty. */
   corpus: ContextRef[];
   corpusTokens: number;
+  /** The first passage of each document, offered to every retrieval-mode batch (see PlanOptions.openings). */
+  openings?: ContextRef[];
+}
+
+/** The vector space a fill's embeddings were stored in; its presence turns on hybrid retrieval. */
+export interface EmbeddingSpaceRef {
+  model: string;
+  dimensions: number;
 }
 
 export interface GatherContextInput {
   templateId: string;
   documentIds: string[];
   fieldKeys: string[];
+  /** Set once embedContext has stored the fill's vectors; absent means BM25 alone. */
+  embedding?: EmbeddingSpaceRef;
+}
+
+export interface EmbedContextInput {
+  fillId: string;
+  templateId: string;
+  documentIds: string[];
+  fieldKeys: string[];
+}
+
+export interface EmbedContextResult extends EmbeddingSpaceRef {
+  chunksEmbedded: number;
+  queriesEmbedded: number;
 }
 
 export type GatherContextResult = PlanField[];
@@ -64,6 +114,10 @@ export interface ExtractBatchInput {
   fieldKeys: string[];
   chunkIds: string[];
   maxOutputTokens: number;
+  /** Set after the fill waited out a daily quota (or was resumed): the ledger reopens the day before calling. */
+  reopenQuota?: boolean;
+  /** A re-ask: each field's earlier value and why it was rejected, shown to the model. */
+  corrections?: Record<string, string>;
 }
 
 export interface ExtractBatchResult {
@@ -71,6 +125,11 @@ export interface ExtractBatchResult {
   fields: FieldResult[];
   /** Answered from the cache: no request was sent. */
   cached: boolean;
+  /**
+   * Fields the answer did not reach (it was cut at MAX_TOKENS after others were complete): `fields` holds
+   * only the finished ones, and these are asked again in smaller batches.
+   */
+  missingKeys?: string[];
 }
 
 export interface OfflineFieldInput {
@@ -94,6 +153,21 @@ export interface FinalizeFillInput {
   batches: number;
   durationMs: number;
   notices: string[];
+  /** Time parked on an exhausted daily quota (ms). */
+  pausedMs?: number;
 }
 
 export type FinalizeFillResult = FillResult;
+
+/** Renders the filled document from the result finalizeFill stored; the values are read from the store. */
+export interface RenderOutputInput {
+  fillId: string;
+  templateId: string;
+}
+
+export interface RenderOutputResult {
+  /** Store reference of the filled document (FillResult.outputRef). */
+  outputRef: string;
+  /** Values the document could not take as they are (an option a PDF dropdown lacks, a cut text). */
+  notices: string[];
+}

@@ -65,6 +65,12 @@ export interface FieldResult {
   sources: SourceRef[];
   /** Why a field is `invalid` or `not_found`, or what a `fallback` stands in for. */
   reason?: string;
+  /**
+   * How the value's quote was found in the documents: `exact`, `normalized` (case, spacing, quote marks),
+   * `fuzzy` (a close span; check it), or `none`: the value is ungrounded, not proven by any passage, and
+   * should be reviewed before it is trusted. Set on every value Gemini gave; absent otherwise.
+   */
+  grounding?: 'exact' | 'normalized' | 'fuzzy' | 'none';
 }
 
 export interface Usage {
@@ -81,6 +87,10 @@ export interface Usage {
   fieldsPerCall: number;
   batches: number;
   durationMs: number;
+  /** Time parked on an exhausted daily quota (ms); absent when the fill never parked. */
+  pausedMs?: number;
+  /** Time calls waited for the quota ledger to grant them, summed over calls (ms). */
+  quotaWaitMs?: number;
 }
 
 export type FillStatus = 'running' | 'completed' | 'failed' | 'cancelled';

@@ -14,6 +14,8 @@ export interface GeminiClientOptions {
   model: string;
   /** Per request. @default 120000 */
   timeoutMs?: number;
+  /** @default 'gemini-embedding-001' */
+  embeddingModel?: string;
 }
 
 export interface GenerateJsonRequest {
@@ -42,10 +44,28 @@ export class GeminiCallError extends Error {
   }
 }
 
+/** How an embedding will be used: documents are embedded for being found, queries for finding them. */
+export type EmbeddingTask = 'RETRIEVAL_DOCUMENT' | 'RETRIEVAL_QUERY';
+
+export interface EmbedRequest {
+  texts: string[];
+  task: EmbeddingTask;
+  /** Matryoshka size; only 3072 comes back normalised, so smaller vectors are L2-normalised here. */
+  dimensions: number;
+  signal?: AbortSignal;
+}
+
 export interface GeminiClient {
   readonly model: string;
+  /** The embedding model (gemini-embedding-001 unless configured otherwise). */
+  readonly embeddingModel: string;
   generateJson(req: GenerateJsonRequest): Promise<GenerateJsonResult>;
+  /** One batchEmbedContents request; vectors in the order of `texts`, each of length `dimensions`, unit length. */
+  embed(req: EmbedRequest): Promise<number[][]>;
 }
+
+/** Google's embedding model for retrieval; RETRIEVAL_DOCUMENT / RETRIEVAL_QUERY task types. */
+export const DEFAULT_EMBEDDING_MODEL = 'gemini-embedding-001';
 
 export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   const ai = new GoogleGenAI({
@@ -53,8 +73,35 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
     httpOptions: { timeout: opts.timeoutMs ?? 120_000, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) },
   });
   const thinking = thinkingConfigFor(opts.model);
+  const embeddingModel = opts.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
   return {
     model: opts.model,
+    embeddingModel,
+    async embed(req) {
+      if (req.texts.length === 0) return [];
+      let response;
+      try {
+        response = await ai.models.embedContent({
+          model: embeddingModel,
+          contents: req.texts,
+          config: {
+            taskType: req.task,
+            outputDimensionality: req.dimensions,
+            ...(req.signal ? { abortSignal: req.signal } : {}),
+          },
+        });
+      } catch (err) {
+        throw new GeminiCallError(parseApiError(err));
+      }
+      const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
+      if (vectors.length !== req.texts.length || vectors.some((v) => v.length !== req.dimensions)) {
+        // Not a classified API error: a plain Error, which Temporal retries within the activity's policy.
+        throw new Error(
+          `embedding answer has ${vectors.length} vectors for ${req.texts.length} texts, or not ${req.dimensions} dimensions each`,
+        );
+      }
+      return vectors.map(unitLength);
+    },
     async generateJson(req) {
       const config: GenerateContentConfig = {
         systemInstruction: req.systemInstruction,
@@ -86,6 +133,11 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
       };
     },
   };
+}
+
+function unitLength(v: number[]): number[] {
+  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return norm > 0 ? v.map((x) => x / norm) : v;
 }
 
 /**

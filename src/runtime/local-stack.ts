@@ -8,6 +8,7 @@ import type { GeminiClient } from '../gemini/gemini-client.js';
 import type { Store } from '../store/store.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server.js';
 import { createWorkers, type WorkerSet } from '../worker.js';
+import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 
 export interface LocalStackOptions {
@@ -35,7 +36,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let server: DevServer | undefined;
   let address = config.temporal.address;
   if (address === undefined) {
-    server = await startDevServer({ port: 0, headless: true, namespace: config.temporal.namespace, ...opts.server });
+    server = await startDevServer({
+      port: 0,
+      headless: true,
+      namespace: config.temporal.namespace,
+      // Fills publish their status (and, when parked on the daily quota, their resume time) as search attributes.
+      searchAttributes: DEV_SERVER_SEARCH_ATTRIBUTES,
+      ...opts.server,
+    });
     address = server.address;
   }
   let workerConnection: NativeConnection | undefined;

@@ -205,6 +205,8 @@ interface TotalsRow {
   retries: number;
   errors: number;
   fields_asked: number;
+  quota_wait_ms: number;
+  parked_ms: number;
 }
 
 function now(): string {
@@ -374,7 +376,9 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
          count(*) FILTER (WHERE kind = 'rate_limited') AS rate_limited,
          count(*) FILTER (WHERE kind = 'retry') AS retries,
          count(*) FILTER (WHERE kind = 'error') AS errors,
-         coalesce(sum(fields) FILTER (WHERE kind = 'api_call'), 0) AS fields_asked
+         coalesce(sum(fields) FILTER (WHERE kind = 'api_call'), 0) AS fields_asked,
+         coalesce(sum(CAST(detail AS INTEGER)) FILTER (WHERE kind = 'quota_wait'), 0) AS quota_wait_ms,
+         coalesce(sum(CAST(detail AS INTEGER)) FILTER (WHERE kind = 'parked'), 0) AS parked_ms
        FROM usage_events WHERE (? IS NULL OR fill_id = ?)`,
     ),
     rateLimitedByKind: db.prepare<[string | null, string | null], { kind: string; n: number }>(
@@ -531,6 +535,8 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
         retries: row?.retries ?? 0,
         errors: row?.errors ?? 0,
         fieldsAsked: row?.fields_asked ?? 0,
+        quotaWaitMs: row?.quota_wait_ms ?? 0,
+        parkedMs: row?.parked_ms ?? 0,
       };
     },
 

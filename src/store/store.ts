@@ -61,8 +61,8 @@ export interface FillRecord {
 export interface UsageEvent {
   fillId: string;
   batchId: string;
-  kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error';
-  /** For rate_limited: the quota kind (per-minute, per-day, ...); for error: the error type. */
+  kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error' | 'quota_wait' | 'parked';
+  /** For rate_limited: the quota kind (per-minute, per-day, ...); for error: the error type; for quota_wait and parked: the ms waited. */
   detail?: string;
   promptTokens?: number;
   outputTokens?: number;
@@ -81,6 +81,10 @@ export interface UsageTotals {
   errors: number;
   /** Fields asked in requests that were sent, summed. */
   fieldsAsked: number;
+  /** Time calls waited for the quota ledger to grant them, summed (ms). */
+  quotaWaitMs: number;
+  /** Time fills spent parked on an exhausted daily quota, summed (ms). */
+  parkedMs: number;
 }
 
 export interface CachedAnswer {

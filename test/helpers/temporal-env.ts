@@ -10,6 +10,22 @@ import {
 } from '../../src/temporal/binaries.js';
 import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
 import { dynamicConfigArgs } from '../../src/temporal/dev-server.js';
+import { FILL_SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
+import proto from '@temporalio/proto';
+
+// A CommonJS package: Node's ESM loader (tsx) gives only its default export.
+const { temporal } = proto;
+
+/** The proto enum value for each search attribute type, as the operator API takes it. */
+const INDEXED_VALUE_TYPE: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  TEXT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
 
 /** Options for {@link createLocalTestEnv}. */
 export interface LocalTestEnvOptions {
@@ -37,7 +53,8 @@ export async function createLocalTestEnv(opts: LocalTestEnvOptions = {}): Promis
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
-      ...(opts.searchAttributes ? { searchAttributes: opts.searchAttributes } : {}),
+      // Fillflow's own search attributes always, so fills that publish them can start.
+      searchAttributes: [...FILL_SEARCH_ATTRIBUTE_KEYS, ...(opts.searchAttributes ?? [])],
       ...(opts.namespace ? { namespace: opts.namespace } : {}),
       ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
       extraArgs: dynamicConfigArgs(opts.dynamicConfig),
@@ -49,7 +66,13 @@ export async function createLocalTestEnv(opts: LocalTestEnvOptions = {}): Promis
 export async function createTimeSkippingTestEnv(): Promise<TestWorkflowEnvironment> {
   installRuntimeLogger();
   const path = await binaryPath(TEMPORAL_TEST_SERVER_PATH_ENV, resolveTestServer);
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  // The test server starts with no custom search attributes; fills publish Fillflow's own.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(FILL_SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]!])),
+  });
+  return env;
 }
 
 /** The path global setup exported, or (when a file runs without it) a strict resolution of our own. */

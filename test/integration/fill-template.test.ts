@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalTestEnv } from '../helpers/temporal-env.js';
 import { TEST_API_KEY, createRig, exampleExpected, workflowBundle, type Rig } from '../helpers/fill-harness.js';
+import { createWorkers } from '../../src/worker.js';
 
 let env: TestWorkflowEnvironment;
 const rigs: Rig[] = [];
@@ -76,15 +77,22 @@ describe('fillTemplate', () => {
     expect(result.fields.every((f) => f.status === 'filled')).toBe(true);
   });
 
-  it('splits a batch whose answer was cut at MAX_TOKENS and re-asks only its halves', async () => {
+  it('keeps the fields a MAX_TOKENS answer finished, and bisects only the fields still missing', async () => {
     const r = await rig();
     const { templateId, documentIds } = await r.loadExample();
     r.emulator.inject({ kind: 'truncate' });
     const result = await r.fill({ templateId, documentIds, options: { maxBatchSize: 30 } });
 
-    const sizes = r.emulator.requests.map((q) => q.fieldKeys.length);
-    expect(sizes).toEqual([30, 15, 15]);
-    expect(r.emulator.requests[0]!.finishReason).toBe('MAX_TOKENS');
+    const [first, ...rest] = r.emulator.requests;
+    expect(first!.fieldKeys).toHaveLength(30);
+    expect(first!.finishReason).toBe('MAX_TOKENS');
+    // The cut answer held some complete fields: they are not asked again; the rest go in two halves.
+    const reasked = rest.flatMap((q) => q.fieldKeys);
+    expect(rest).toHaveLength(2);
+    expect(reasked.length).toBeGreaterThan(0);
+    expect(reasked.length).toBeLessThan(30);
+    expect(new Set(reasked).size).toBe(reasked.length);
+    expect(Math.abs(rest[0]!.fieldKeys.length - rest[1]!.fieldKeys.length)).toBeLessThanOrEqual(1);
     expect(result.fields.every((f) => f.status === 'filled')).toBe(true);
   });
 
@@ -119,20 +127,43 @@ describe('fillTemplate', () => {
     }
   });
 
-  it('falls back offline for the batch that hit the daily quota, and keeps the other batch', async () => {
+  it('parks the fill on a daily-quota 429 (visible in status and search attributes), keeps the finished batch, and resumes on the signal', async () => {
     const r = await rig();
     const { templateId, documentIds } = await r.loadExample();
     r.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
-    const result = await r.fill({ templateId, documentIds });
+    const fillId = `fill-day-${Date.now()}`;
+    await r.store.createFill({ fillId, templateId, documentIds });
+    const workers = await createWorkers({ config: r.config, connection: env.nativeConnection, store: r.store, workflowBundle: await workflowBundle() });
+    const running = workers.run();
+    try {
+      await r.client.startFill({ fillId, templateId, documentIds, options: r.options() });
+      let state = await r.client.getFill(fillId);
+      for (let i = 0; i < 300 && state.status !== 'paused-quota'; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        state = await r.client.getFill(fillId);
+      }
+      expect(state).toMatchObject({ status: 'paused-quota', progress: { phase: 'paused-quota' } });
+      const described = await env.client.workflow.getHandle(fillId).describe();
+      expect(described.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])).toContainEqual(['FillflowStatus', 'paused-quota']);
+      // The per-day 429 carries a short retryDelay; obeying it would hammer the API. Nothing is sent while parked.
+      await new Promise((res) => setTimeout(res, 1_000));
+      expect(r.emulator.requests.filter((q) => q.status === 429)).toHaveLength(1);
+      const sentWhileParked = r.emulator.requests.length;
+      await new Promise((res) => setTimeout(res, 1_000));
+      expect(r.emulator.requests.length).toBe(sentWhileParked);
 
-    expect(result.status).toBe('completed');
-    // The per-day 429 carries a short retryDelay; obeying it would hammer the API. No retry happens.
-    expect(r.emulator.requests.filter((q) => q.status === 429)).toHaveLength(1);
-    expect(result.usage.retries).toBe(0);
-    expect(result.notices?.join(' ')).toMatch(/daily quota/);
-    const byMethod = (m: string) => result.fields.filter((f) => f.method === m).length;
-    expect(byMethod('gemini')).toBeGreaterThan(0);
-    expect(byMethod('offline')).toBeGreaterThan(0);
+      await r.client.resume(fillId);
+      const result = await r.client.waitForFill(fillId);
+      expect(result.status).toBe('completed');
+      expect(result.usage.retries).toBe(0);
+      expect(result.notices?.join(' ')).toMatch(/daily quota/);
+      expect(result.fields.every((f) => f.method === 'gemini')).toBe(true);
+      // One 429, and each batch answered once: the finished batch was not redone.
+      expect(r.emulator.requests.map((q) => q.status).sort()).toEqual([200, 200, 429]);
+    } finally {
+      workers.shutdown();
+      await running;
+    }
   });
 
   it('fails at once with what to change when the model does not exist', async () => {

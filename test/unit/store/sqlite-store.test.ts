@@ -321,6 +321,8 @@ describe('usage', () => {
       retries: 0,
       errors: 0,
       fieldsAsked: 0,
+      quotaWaitMs: 0,
+      parkedMs: 0,
     });
 
     await store.recordUsage(
@@ -350,6 +352,8 @@ describe('usage', () => {
       retries: 1,
       errors: 1,
       fieldsAsked: 6,
+      quotaWaitMs: 0,
+      parkedMs: 0,
     });
     expect(await store.usageTotals('f1')).toMatchObject({
       apiCalls: 2,
