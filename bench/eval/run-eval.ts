@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { extractOffline } from '../../src/core/offline-extract.js';
 import type { FieldValue } from '../../src/core/types.js';
 import { goldAnswers, startEmulator, type GoldTable } from '../../src/emulator/index.js';
-import { createGeminiClient, type GeminiClient } from '../../src/gemini/gemini-client.js';
+import { createGeminiClient } from '../../src/gemini/gemini-client.js';
 import { buildFieldQuery } from '../../src/retrieval/build-field-query.js';
 import { chunkText } from '../../src/retrieval/chunk-text.js';
 import type { EmbeddingSpace } from '../../src/store/embedding-store.js';

@@ -1,6 +1,6 @@
 /** @module embedContext: dense vectors for a fill's chunks (RETRIEVAL_DOCUMENT) and its fields' queries
  * (RETRIEVAL_QUERY), on the rate-limited Gemini queue, cached in the store so each text is embedded once. */
-import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { classifyGeminiError } from '../core/classify-gemini-error.js';
 import { FailureType } from '../core/failure-types.js';
@@ -11,6 +11,7 @@ import type { EmbeddingSpace } from '../store/embedding-store.js';
 import type { Store } from '../store/store.js';
 import type { GeminiActivityDeps } from './deps.js';
 import { loadFields } from './load-fields.js';
+import { beginGeminiAttempt } from './begin-gemini-attempt.js';
 import { toFailure } from './to-failure.js';
 import { acquirePermit } from './quota-gate.js';
 import type { QuotaLimits } from '../core/quota-decision.js';
@@ -26,18 +27,10 @@ export const EMBEDDING_DIMENSIONS = 768;
 /** Texts per batchEmbedContents request (Google's documented batch limit is 100). */
 const TEXTS_PER_REQUEST = 100;
 
-export function makeEmbedContext({ store, gemini, config, keyId = 'no-key' }: GeminiActivityDeps) {
+export function makeEmbedContext({ store, gemini: configuredGemini, config, keyId = 'no-key' }: GeminiActivityDeps) {
   return async function embedContext(input: EmbedContextInput): Promise<EmbedContextResult> {
     const usage = { fillId: input.fillId, batchId: 'embeddings' };
-    if (activityInfo().attempt > 1) await store.recordUsage({ ...usage, kind: 'retry' });
-    if (!gemini) {
-      throw ApplicationFailure.create({
-        type: FailureType.NotConfigured,
-        nonRetryable: true,
-        category: ApplicationFailureCategory.BENIGN,
-        message: 'GEMINI_API_KEY is not set on the Gemini worker',
-      });
-    }
+    const gemini = await beginGeminiAttempt(store, configuredGemini, usage);
     const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: EMBEDDING_DIMENSIONS };
     // The embedding model has its own bucket in the shared ledger, paced by the same configured limits.
     const gate = { bucket: { keyId, model: gemini.embeddingModel }, limits: quotaLimitsOf(config.limits) };

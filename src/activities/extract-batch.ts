@@ -15,6 +15,7 @@ import { GeminiCallError } from '../gemini/gemini-client.js';
 import type { Chunk, Store } from '../store/store.js';
 import type { GeminiActivityDeps } from './deps.js';
 import { loadFields } from './load-fields.js';
+import { beginGeminiAttempt } from './begin-gemini-attempt.js';
 import { toFailure } from './to-failure.js';
 import { acquirePermit } from './quota-gate.js';
 import { estimateTokens } from '../core/tokens.js';
@@ -23,18 +24,10 @@ import { quotaLimitsOf } from '../core/quota-limits.js';
 /** Must stay well under the heartbeat timeout the workflow sets on extractBatch. */
 const HEARTBEAT_MS = 5_000;
 
-export function makeExtractBatch({ store, gemini, config, keyId = 'no-key' }: GeminiActivityDeps) {
+export function makeExtractBatch({ store, gemini: configuredGemini, config, keyId = 'no-key' }: GeminiActivityDeps) {
   return async function extractBatch(input: ExtractBatchInput): Promise<ExtractBatchResult> {
     const usage = { fillId: input.fillId, batchId: input.batchId };
-    if (activityInfo().attempt > 1) await store.recordUsage({ ...usage, kind: 'retry' });
-    if (!gemini) {
-      throw ApplicationFailure.create({
-        type: FailureType.NotConfigured,
-        nonRetryable: true,
-        category: ApplicationFailureCategory.BENIGN,
-        message: 'GEMINI_API_KEY is not set on the Gemini worker',
-      });
-    }
+    const gemini = await beginGeminiAttempt(store, configuredGemini, usage);
     const fields = await loadFields(store, input.templateId, input.fieldKeys);
     const chunks = await store.getChunks(input.chunkIds);
     // Touching chunks go as one passage: a clause cut by a chunk boundary reads, and grounds, as one quote.

@@ -1,11 +1,10 @@
 /** @module The short commands: `ingest`, `status` (`stats` is in stats-command.ts). */
-import { FillflowClient } from '../client.js';
 import { loadConfig } from '../config.js';
 import { ingestPaths } from '../retrieval/ingest.js';
 import { openStore } from '../store/open-store.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { formatProgress } from './format-progress.js';
-import { LOCAL_ADDRESS } from './service-commands.js';
+import { withFill } from './with-fill.js';
 
 type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
 
@@ -24,24 +23,13 @@ export async function ingestCommand(files: string[], opts: { json?: boolean }, i
   }
 }
 
-export async function statusCommand(fillId: string, opts: { json?: boolean }, io: Io): Promise<number> {
-  const config = loadConfig();
-  const address = config.temporal.address ?? LOCAL_ADDRESS;
-  const client = await FillflowClient.connect({ address, namespace: config.temporal.namespace }).catch((err: Error) => {
-    // The client's message already names the address it tried.
-    throw new CliError(err.message, ExitCode.unavailable);
-  });
-  try {
-    const state = await client.getFill(fillId).catch((err: Error) => {
-      throw new CliError(err.name === 'WorkflowNotFoundError' ? `no fill "${fillId}" on ${address}` : err.message);
-    });
+export function statusCommand(fillId: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  return withFill(fillId, async (_client, state) => {
     if (opts.json) io.stdout(JSON.stringify({ fillId, ...state }));
     else if (state.status === 'running') io.stdout(`${fillId}: running; ${formatProgress(state.progress)}`);
     else if (state.status === 'paused-quota') io.stdout(`${fillId}: paused-quota until ${state.resumeAt}; ${formatProgress(state.progress)}`);
     else if (state.status === 'completed') io.stdout(`${fillId}: completed; ${state.result.fields.length} fields`);
     else io.stdout(`${fillId}: ${state.status}; ${state.error}`);
     return ExitCode.ok;
-  } finally {
-    await client.close();
-  }
+  });
 }

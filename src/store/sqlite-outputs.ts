@@ -1,6 +1,6 @@
 /** @module The SQLite implementation of the outputs part of the store. */
 import type { SqliteModule } from './sqlite-modules.js';
-import type { OutputRecord, OutputStore, TemplateSourceRecord } from './output-store.js';
+import type { OutputStore, TemplateSourceRecord } from './output-store.js';
 
 interface SourceRow {
   template_id: string;

@@ -32,8 +32,6 @@ const GEMINI_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
   },
 };
-const gemini = proxyActivities<GeminiActivities>(GEMINI_OPTIONS);
-
 export async function fillTemplate(input: FillInput): Promise<FillResult> {
   const startedAt = Date.now();
   const progress: FillProgress = {

@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { describeQueueRate, setQueueRate } from '../../src/temporal/task-queue-config.js';
 import { ingestPaths } from '../../src/retrieval/ingest.js';
 import { createWorkers } from '../../src/worker.js';
-import { EXAMPLE_DIR, createRig, workflowBundle, type Rig } from '../helpers/fill-harness.js';
+import { createRig, workflowBundle, type Rig } from '../helpers/fill-harness.js';
 import { createLocalTestEnv } from '../helpers/temporal-env.js';
 import { worstWindow } from '../helpers/quota-windows.js';
 

@@ -1,0 +1,24 @@
+/** @module Connects to Temporal for a command about one fill and reads the fill's state, with errors
+ * that name the address tried and the fill asked for. */
+import { FillflowClient, type FillState } from '../client.js';
+import { loadConfig } from '../config.js';
+import { CliError, ExitCode } from './cli-error.js';
+import { LOCAL_ADDRESS } from './service-commands.js';
+
+/** Runs `body` with a connected client and the fill's current state; the connection is closed after. */
+export async function withFill<T>(fillId: string, body: (client: FillflowClient, state: FillState) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const address = config.temporal.address ?? LOCAL_ADDRESS;
+  const client = await FillflowClient.connect({ address, namespace: config.temporal.namespace }).catch((err: Error) => {
+    // The client's message already names the address it tried.
+    throw new CliError(err.message, ExitCode.unavailable);
+  });
+  try {
+    const state = await client.getFill(fillId).catch((err: Error) => {
+      throw new CliError(err.name === 'WorkflowNotFoundError' ? `no fill "${fillId}" on ${address}` : err.message);
+    });
+    return await body(client, state);
+  } finally {
+    await client.close();
+  }
+}
