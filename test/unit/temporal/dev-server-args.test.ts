@@ -28,7 +28,7 @@ describe('devServerArgs', () => {
         ip: '0.0.0.0',
         port: 17233,
         uiPort: 18233,
-        dbFilename: '/tmp/fillflow/temporal.db',
+        dbFilename: 'state/fillflow/temporal.db',
         namespace: 'fillflow',
         searchAttributes: { FillStatus: 'Keyword', FieldCount: 'Int' },
         dynamicConfig: { 'matching.enableFairness': true },
@@ -37,7 +37,7 @@ describe('devServerArgs', () => {
     ).toEqual([
       'server', 'start-dev', '--ip', '0.0.0.0', '--port', '17233',
       '--ui-port', '18233',
-      '--db-filename', '/tmp/fillflow/temporal.db',
+      '--db-filename', 'state/fillflow/temporal.db',
       '--namespace', 'fillflow',
       '--search-attribute', 'FillStatus=Keyword',
       '--search-attribute', 'FieldCount=Int',
