@@ -3,29 +3,13 @@
  * and a document that tries prompt injection changing nothing it should not. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { goldAnswers, type AnswerSource } from '../../src/emulator/index.js';
 import { ingestPaths } from '../../src/retrieval/ingest.js';
-import { createLocalTestEnv } from '../helpers/temporal-env.js';
-import { createRig, exampleExpected, exampleGold, exampleTemplate, workflowBundle, type Rig } from '../helpers/fill-harness.js';
+import { exampleExpected, exampleGold, exampleTemplate, type Rig } from '../helpers/fill-harness.js';
+import { useDevServerRigs } from '../helpers/dev-server-rigs.js';
 
-let env: TestWorkflowEnvironment;
-const rigs: Rig[] = [];
-async function rig(...args: Parameters<typeof createRig> extends [unknown, ...infer R] ? R : never): Promise<Rig> {
-  const r = await createRig(env, ...args);
-  rigs.push(r);
-  return r;
-}
-
-beforeAll(async () => {
-  env = await createLocalTestEnv();
-  await workflowBundle();
-});
-afterAll(async () => {
-  for (const r of rigs) await r.close();
-  await env?.teardown();
-});
+const { rig } = useDevServerRigs();
 
 const generate = (r: Rig) => r.emulator.requests.filter((q) => q.endpoint === 'generateContent');
 const embeds = (r: Rig) => r.emulator.requests.filter((q) => q.endpoint === 'batchEmbedContents');

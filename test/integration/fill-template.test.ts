@@ -1,26 +1,10 @@
 /** The core fill on a real Temporal dev server, with the real SDK talking HTTP to the emulator. */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalTestEnv } from '../helpers/temporal-env.js';
-import { TEST_API_KEY, createRig, exampleExpected, workflowBundle, type Rig } from '../helpers/fill-harness.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_API_KEY, exampleExpected, workflowBundle } from '../helpers/fill-harness.js';
+import { useDevServerRigs } from '../helpers/dev-server-rigs.js';
 import { createWorkers } from '../../src/worker.js';
 
-let env: TestWorkflowEnvironment;
-const rigs: Rig[] = [];
-async function rig(...args: Parameters<typeof createRig> extends [unknown, ...infer R] ? R : never): Promise<Rig> {
-  const r = await createRig(env, ...args);
-  rigs.push(r);
-  return r;
-}
-
-beforeAll(async () => {
-  env = await createLocalTestEnv();
-  await workflowBundle();
-});
-afterAll(async () => {
-  for (const r of rigs) await r.close();
-  await env?.teardown();
-});
+const { env, rig } = useDevServerRigs();
 
 describe('fillTemplate', () => {
   it('fills a 30-field template over three documents with at most 2 Gemini calls, every value right and grounded', async () => {
@@ -100,7 +84,7 @@ describe('fillTemplate', () => {
     const r = await rig();
     const { templateId, documentIds } = await r.loadExample();
     const result = await r.fill({ templateId, documentIds });
-    const history = await env.client.workflow.getHandle(result.fillId).fetchHistory();
+    const history = await env().client.workflow.getHandle(result.fillId).fetchHistory();
     const text = JSON.stringify(history);
     expect(text).not.toContain(TEST_API_KEY);
     expect(text).toContain('extractBatch');
@@ -133,7 +117,7 @@ describe('fillTemplate', () => {
     r.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-day-${Date.now()}`;
     await r.store.createFill({ fillId, templateId, documentIds });
-    const workers = await createWorkers({ config: r.config, connection: env.nativeConnection, store: r.store, workflowBundle: await workflowBundle() });
+    const workers = await createWorkers({ config: r.config, connection: env().nativeConnection, store: r.store, workflowBundle: await workflowBundle() });
     const running = workers.run();
     try {
       await r.client.startFill({ fillId, templateId, documentIds, options: r.options() });
@@ -143,7 +127,7 @@ describe('fillTemplate', () => {
         state = await r.client.getFill(fillId);
       }
       expect(state).toMatchObject({ status: 'paused-quota', progress: { phase: 'paused-quota' } });
-      const described = await env.client.workflow.getHandle(fillId).describe();
+      const described = await env().client.workflow.getHandle(fillId).describe();
       expect(described.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])).toContainEqual(['FillflowStatus', 'paused-quota']);
       // The per-day 429 carries a short retryDelay; obeying it would hammer the API. Nothing is sent while parked.
       await new Promise((res) => setTimeout(res, 1_000));
