@@ -19,7 +19,6 @@ import { ingestPaths } from '../src/retrieval/ingest.js';
 import { searchFields } from '../src/retrieval/search-fields.js';
 import { installRuntimeLogger } from '../src/runtime/runtime-logger.js';
 import { openStore } from '../src/store/open-store.js';
-import type { Store } from '../src/store/store.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { createWorkers } from '../src/worker.js';
 import { EXAMPLE_DIR, exampleGold, exampleTemplate } from '../test/helpers/fill-harness.js';
@@ -117,8 +116,7 @@ async function loopRun(name: string, groups: (fields: FieldSpec[], plan: PlanFie
 const perField = (fields: FieldSpec[], plan: PlanField[]) =>
   fields.map((f, i) => ({ fields: [f], chunkIds: plan[i]!.context.slice(0, 4).map((c) => c.chunkId) }));
 
-async function sequentialBatches(store: Store | undefined, maxBatchSize: number) {
-  void store;
+function sequentialBatches(maxBatchSize: number) {
   return (fields: FieldSpec[], plan: PlanField[]) => {
     const byKey = new Map(fields.map((f) => [f.key, f]));
     const corpus = plan.flatMap((p) => p.context);
@@ -144,7 +142,7 @@ try {
   await fillflowRun('warm-up', 15);
   const rows = [
     await repeat(() => loopRun('naive: 1 call per field, sequential', perField)),
-    await repeat(async () => loopRun('batched, sequential, no Temporal', await sequentialBatches(undefined, 5))),
+    await repeat(() => loopRun('batched, sequential, no Temporal', sequentialBatches(5))),
     await repeat(() => fillflowRun('fillflow (batches of 15, parallel)', 15)),
     await repeat(() => fillflowRun('fillflow (batches of 5, parallel)', 5)),
   ];

@@ -1,10 +1,11 @@
 /** @module JSON Schemas of the API: Fastify validates requests with them and openapi.ts publishes them,
  * so the document and the checks cannot drift apart. They mirror DESIGN.md's user-facing contract. */
 import { FIELD_TYPES } from '../core/types.js';
-import { MAX_FIELDS } from '../core/validate-template.js';
+import { FIELD_KEY_PATTERN, MAX_FIELDS, TEMPLATE_ID_PATTERN } from '../core/validate-template.js';
 
-export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
-const KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
+// The same rules as the template validator's, from the same source, so the API and the CLI cannot disagree.
+export const ID_PATTERN = TEMPLATE_ID_PATTERN;
+const KEY_PATTERN = FIELD_KEY_PATTERN;
 /** Document IDs are content hashes today; the pattern only keeps IDs path-safe. */
 const DOC_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
 

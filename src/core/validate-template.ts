@@ -21,8 +21,12 @@ export class TemplateError extends Error {
 
 /** The most fields one template may have: beyond this a fill is a bulk job, not a form. */
 export const MAX_FIELDS = 500;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** A template ID: path-safe, so it can name files and URLs. The API's JSON Schemas use the same source. */
+export const TEMPLATE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+/** A field key: usable as a JSON Schema property name and a placeholder. */
+export const FIELD_KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
+const ID = new RegExp(TEMPLATE_ID_PATTERN);
+const KEY = new RegExp(FIELD_KEY_PATTERN);
 const FIELD_PROPS = new Set(['key', 'label', 'description', 'type', 'required', 'options', 'pattern', 'examples']);
 const TEMPLATE_PROPS = new Set(['id', 'name', 'description', 'fields']);
 const PATTERN_TYPES: ReadonlySet<FieldType> = new Set(['string', 'text', 'email', 'phone', 'url', 'enum']);
