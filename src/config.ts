@@ -74,6 +74,11 @@ export interface FillflowConfig {
   queueRate: QueueRateMode;
   /** Defaults for every fill's options (FillOptions); a fill's own options win. */
   fill: FillDefaults;
+  /**
+   * Field memory: quotes per field, proved by earlier fills of the same template, that retrieval also searches
+   * with (src/store/field-memory-store.ts). 0 turns it off. From FILLFLOW_FIELD_MEMORY. @default 16
+   */
+  fieldMemory: number;
 }
 
 export type QueueRateMode = 'ledger' | 'server';
@@ -154,9 +159,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits,
     queueRate: queueRateMode(overrides.queueRate ?? env.FILLFLOW_QUEUE_RATE ?? file.queueRate),
     fill: fillDefaults({ ...file.fill, ...definedOnly(overrides.fill ?? {}) }),
+    fieldMemory: wholeNumber(env.FILLFLOW_FIELD_MEMORY, 'FILLFLOW_FIELD_MEMORY') ?? DEFAULT_FIELD_MEMORY,
   };
   return Object.freeze(config);
 }
+
+/**
+ * Quotes per field recalled from field memory. On CUAD (`npm run bench:eval`), 16 found more evidence than 8;
+ * each is one more BM25 query per field, which costs milliseconds, not tokens.
+ */
+export const DEFAULT_FIELD_MEMORY = 16;
 
 /** Limits where 0 means "none" rather than "nothing allowed". */
 const ZERO_ALLOWED: ReadonlySet<string> = new Set(['minIntervalMs']);
@@ -225,6 +237,13 @@ function queueRateMode(v: string | undefined): QueueRateMode {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function wholeNumber(v: string | undefined, name: string): number | undefined {
+  if (nonEmpty(v) === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number (0 or more), got "${v}"`);
+  return n;
 }
 
 function positiveInt(v: string | undefined, name: string): number | undefined {

@@ -14,9 +14,13 @@
  * Options: --datasets cuad,kleister-nda,kleister-charity  --budget 4000 (input tokens per call)
  *          --limit N (documents per set)  --chunk-tokens 300  --overlap 0  --top-k 4 (per-field baseline)  --lexical
  *          --max-chunks N  --core-chunks N  --retrieve-k N (passages retrieved per field)  --no-openings
- *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)  --json FILE */
+ *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)
+ *          --field-memory N (quotes per field recalled from earlier documents' fills; 0 = off; default 16)
+ *          --json FILE  --misses FILE (the evidence spans Fillflow's context missed, one JSON object per line) */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { provenQuotes } from '../../src/activities/finalize-fill.js';
+import { DEFAULT_FIELD_MEMORY } from '../../src/config.js';
 import { extractOffline } from '../../src/core/offline-extract.js';
 import type { FieldValue } from '../../src/core/types.js';
 import { goldAnswers, startEmulator, type GoldTable } from '../../src/emulator/index.js';
@@ -46,6 +50,8 @@ const { values: args } = parseArgs({
     'max-chunks': { type: 'string' },
     'core-chunks': { type: 'string' },
     json: { type: 'string' },
+    misses: { type: 'string' },
+    'field-memory': { type: 'string', default: String(DEFAULT_FIELD_MEMORY) },
   },
 });
 
@@ -69,6 +75,8 @@ interface DatasetReport {
   overall: Record<StrategyName | 'offline', Tally & { calls: number; promptTokens: number; fieldsAsked: number }>;
 }
 
+const fieldMemory = Number(args['field-memory']);
+if (!Number.isInteger(fieldMemory) || fieldMemory < 0) throw new Error(`--field-memory must be a whole number (0 turns it off), got ${args['field-memory']}`);
 setMergeTouching(!args['no-merge']);
 const emulator = await startEmulator();
 const gemini = createGeminiClient({ apiKey: 'eval-key', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
@@ -116,7 +124,11 @@ async function evaluate(name: string): Promise<DatasetReport> {
   const ds = loadDataset(name, args.limit ? Number(args.limit) : undefined);
   const store = openSqliteStore(':memory:');
   const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: 768 };
-  const s: RunSettings = { ...settings, ...(args.lexical ? {} : { embeddings: space }) };
+  const s: RunSettings = {
+    ...settings,
+    ...(args.lexical ? {} : { embeddings: space }),
+    ...(fieldMemory > 0 ? { memory: { templateId: ds.template.id, perField: fieldMemory } } : {}),
+  };
   const queries = ds.template.fields.map(buildFieldQuery);
   const report: DatasetReport = {
     dataset: name,
@@ -139,6 +151,8 @@ async function evaluate(name: string): Promise<DatasetReport> {
       'whole-doc': await runWholeDocument(store, gemini, ds.template.fields, record.id, s),
       'per-field': await runPerField(store, gemini, ds.template.fields, record.id, s),
     };
+    // Documents are filled in file order, each learning only from the ones before it, as a bulk fill would.
+    if (s.memory) await store.rememberQuotes(s.memory.templateId, provenQuotes([...runs.fillflow.results.values()]));
     const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map((c) => ({
       documentId: c.documentId,
       start: c.start,
@@ -172,6 +186,7 @@ async function evaluate(name: string): Promise<DatasetReport> {
         if (context !== undefined && ev !== null && ev !== 'unlocatable') {
           for (const span of ev.spans) {
             const hit = spanInContext(span, context) ? 1 : 0;
+            if (!hit && k === 'fillflow') misses.push({ dataset: name, doc: doc.id, field: f.name, span: span.join(' <omitted> ') });
             t.recallAll++;
             t.recallHit += hit;
             o.recallAll++;
@@ -188,7 +203,10 @@ async function evaluate(name: string): Promise<DatasetReport> {
 const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`);
 
 function print(r: DatasetReport): void {
-  console.log(`\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call${args.lexical ? ', BM25 only' : ', BM25 + vectors (RRF)'}`);
+  console.log(
+    `\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call${args.lexical ? ', BM25 only' : ', BM25 + vectors (RRF)'}` +
+      `, field memory ${fieldMemory > 0 ? `${fieldMemory} quotes per field` : 'off'}`,
+  );
   console.log(`${'field'.padEnd(36)} ${'recall: fillflow whole-doc per-field'.padEnd(38)} accuracy: fillflow whole-doc per-field offline`);
   const row = (label: string, t: Record<StrategyName | 'offline', Tally>) =>
     console.log(
@@ -209,6 +227,8 @@ function print(r: DatasetReport): void {
 }
 
 const reports: DatasetReport[] = [];
+/** Evidence spans Fillflow's context missed (--misses FILE): what to read when asking what retrieval lacks. */
+const misses: { dataset: string; doc: string; field: string; span: string }[] = [];
 try {
   for (const name of args.datasets!.split(',').map((x) => x.trim()).filter(Boolean)) {
     const t0 = performance.now();
@@ -221,3 +241,4 @@ try {
   await emulator.close();
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(reports, null, 2)}\n`);
+if (args.misses) writeFileSync(args.misses, misses.map((m) => `${JSON.stringify(m)}\n`).join(''));

@@ -22,6 +22,8 @@ export interface DocRun {
    */
   context: Map<string, SentRange[]>;
   values: Map<string, FieldValue>;
+  /** Each field's latest answer, sources included (what finalizeFill would store). */
+  results: Map<string, FieldResult>;
 }
 
 export interface SentRange {
@@ -42,6 +44,8 @@ export interface RunSettings {
   retrieveK?: number;
   /** A second, wider round for fields the first left not found (planWidening). */
   widen?: boolean;
+  /** Field memory, as gatherContext recalls it: the template's id and quotes recalled per field. */
+  memory?: { templateId: string; perField: number };
 }
 
 const passageOf = (c: SourceSpan) => ({ documentId: c.documentId, start: c.start, text: c.text, ...(c.page !== undefined ? { page: c.page } : {}) });
@@ -78,16 +82,20 @@ async function ask(store: Store, gemini: GeminiClient, run: DocRun, fields: Fiel
   const parsed = parseAnswer(answer.text, fields.map((f) => f.key));
   if (!parsed.ok) throw new Error(`unusable emulator answer: ${parsed.reason}`);
   const results = resolveAnswers(fields, parsed.answers, passages.map(passageOf), 'gemini');
-  for (const r of results) run.values.set(r.key, r.value);
+  for (const r of results) {
+    run.values.set(r.key, r.value);
+    run.results.set(r.key, r);
+  }
   return results;
 }
 
 function emptyRun(): DocRun {
-  return { calls: 0, promptTokens: 0, context: new Map(), values: new Map() };
+  return { calls: 0, promptTokens: 0, context: new Map(), values: new Map(), results: new Map() };
 }
 
-async function planFieldsFor(store: Store, fields: FieldSpec[], documentId: string, s: RunSettings, topK: number): Promise<PlanField[]> {
-  const hits = await searchFields(store, fields, [documentId], { topK, ...(s.embeddings ? { embeddings: s.embeddings } : {}) });
+async function planFieldsFor(store: Store, fields: FieldSpec[], documentId: string, s: RunSettings, topK: number, memory?: RunSettings['memory']): Promise<PlanField[]> {
+  const remembered = memory ? await store.recallQuotes(memory.templateId, fields.map((f) => f.key), [documentId], memory.perField) : undefined;
+  const hits = await searchFields(store, fields, [documentId], { topK, ...(s.embeddings ? { embeddings: s.embeddings } : {}), ...(remembered ? { remembered } : {}) });
   return fields.map((f) => ({
     key: f.key,
     specTokens: fieldSpecTokens(f),
@@ -96,13 +104,17 @@ async function planFieldsFor(store: Store, fields: FieldSpec[], documentId: stri
   }));
 }
 
-/** Fillflow: plan (whole corpus if it fits, else grouped and ranked passages), one call per batch, one re-ask round. */
+/**
+ * Fillflow: plan (whole corpus if it fits, else grouped and ranked passages) with the field memory earlier
+ * documents left, one call per batch, the wider round, one re-ask round. The caller remembers the run's
+ * proven quotes afterwards, as finalizeFill does.
+ */
 export async function runFillflow(store: Store, gemini: GeminiClient, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
   const run = emptyRun();
   const listed = await store.listChunks([documentId]);
   const corpusTokens = listed.reduce((n, c) => n + c.tokens, 0);
   const corpus: ContextRef[] = corpusTokens <= s.maxInputTokens ? listed.map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 })) : [];
-  const planFields = await planFieldsFor(store, fields, documentId, s, s.retrieveK ?? DEFAULT_MAX_CHUNKS_PER_FIELD);
+  const planFields = await planFieldsFor(store, fields, documentId, s, s.retrieveK ?? DEFAULT_MAX_CHUNKS_PER_FIELD, s.memory);
   const first = listed.find((c) => c.seq === 0);
   const openings: ContextRef[] = s.openings && first ? [{ chunkId: first.chunkId, documentId: first.documentId, seq: 0, tokens: first.tokens, score: 0 }] : [];
   const opts = {

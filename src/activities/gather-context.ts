@@ -8,12 +8,14 @@ import { loadFields } from './load-fields.js';
 /** Passages kept per field: as many as planning may use; it trims further to the token budget. */
 const TOP_K = DEFAULT_MAX_CHUNKS_PER_FIELD;
 
-export function makeGatherContext({ store }: FillActivityDeps) {
+export function makeGatherContext({ store, config }: FillActivityDeps) {
   return async function gatherContext(input: GatherContextInput): Promise<GatherContextResult> {
     const fields = await loadFields(store, input.templateId, input.fieldKeys);
+    const remembered = config.fieldMemory > 0 ? await store.recallQuotes(input.templateId, input.fieldKeys, input.documentIds, config.fieldMemory) : undefined;
     const hits = await searchFields(store, fields, input.documentIds, {
       topK: TOP_K,
       ...(input.embedding ? { embeddings: input.embedding } : {}),
+      ...(remembered ? { remembered } : {}),
     });
     return fields.map((f) => ({
       key: f.key,

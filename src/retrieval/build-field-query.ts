@@ -32,22 +32,25 @@ export function buildFieldQuery(field: FieldSpec): string {
 
 /**
  * The queries a field is searched with, each ranked on its own and fused by reciprocal rank: the whole query
- * ({@link buildFieldQuery}, always first), then its label with its key's words, its description, and its
- * examples. In one long OR query the description's many words outvote the label's few, and common words
- * ("party", "date") pull in every passage that repeats them; searched apart, a passage that the label alone
- * or the example alone ranks first still reaches the top of the fused list. Empty and repeated queries (the
- * same words in any order) are left out, so a field with a label only is searched once.
+ * ({@link buildFieldQuery}, always first), then its label with its key's words, its description, its
+ * examples, and the quotes earlier fills of the template proved for it (field memory, newest first). In one
+ * long OR query the description's many words outvote the label's few, and common words ("party", "date")
+ * pull in every passage that repeats them; searched apart, a passage that the label alone or the example
+ * alone ranks first still reaches the top of the fused list. A remembered quote finds clauses written the
+ * way this kind of document writes them, which a description in other words cannot. Empty and repeated
+ * queries (the same words in any order) are left out, so a field with a label only is searched once.
  *
  * @example
  * buildFieldQueries({ key: 'due_date', label: 'Due date', type: 'date', description: 'when payment is due' })
  * // ['Due date when payment is', 'Due date', 'when payment is due']
  */
-export function buildFieldQueries(field: FieldSpec): string[] {
+export function buildFieldQueries(field: FieldSpec, remembered: readonly string[] = []): string[] {
   const candidates = [
     buildFieldQuery(field),
     uniqueWords([field.label, splitKey(field.key).join(' ')]),
     uniqueWords([field.description ?? '']),
     uniqueWords(field.examples ?? []),
+    ...remembered.map((quote) => uniqueWords([quote])),
   ];
   const seen = new Set<string>();
   return candidates.filter((query) => {

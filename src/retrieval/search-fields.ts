@@ -30,6 +30,11 @@ export interface SearchFieldsOptions {
    * @default 3
    */
   depth?: number;
+  /**
+   * Quotes earlier fills proved for each field, by field key (the store's `recallQuotes`): each is one more
+   * lexical query of the field.
+   */
+  remembered?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -77,7 +82,7 @@ export async function searchFields(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  const queries = fields.map(buildFieldQueries);
+  const queries = fields.map((f) => buildFieldQueries(f, opts.remembered?.[f.key]));
   const space = opts.embeddings;
   // Only the whole query has a vector: embedContext embeds one text per field.
   const vectors = space ? await store.getQueryEmbeddings(space, queries.map((q) => q[0] as string)) : new Map<string, number[]>();

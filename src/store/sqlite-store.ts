@@ -17,6 +17,7 @@ import type {
 } from './store.js';
 import { installModule } from './sqlite-modules.js';
 import { sqliteEmbeddings } from './sqlite-embeddings.js';
+import { sqliteFieldMemory } from './sqlite-field-memory.js';
 import { sqliteOutputs } from './sqlite-outputs.js';
 import { sqliteQuotaLedger } from './sqlite-quota-ledger.js';
 
@@ -414,6 +415,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     ...installModule(db, sqliteEmbeddings),
     ...installModule(db, sqliteOutputs),
     ...installModule(db, sqliteQuotaLedger),
+    ...installModule(db, sqliteFieldMemory),
   };
 
   return {

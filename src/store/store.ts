@@ -2,6 +2,7 @@
  * SQLite implements it for the embedded default; a Postgres implementation can take its place for clusters. */
 import type { FillResult, TemplateSpec } from '../core/types.js';
 import type { EmbeddingStore } from './embedding-store.js';
+import type { FieldMemoryStore } from './field-memory-store.js';
 import type { OutputStore } from './output-store.js';
 import type { QuotaLedgerStore } from './quota-ledger-store.js';
 
@@ -94,8 +95,8 @@ export interface CachedAnswer {
   finishReason: string;
 }
 
-/** The core tables here; each part (embeddings, outputs, quota ledger) declares its own methods in its own file. */
-export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore {
+/** The core tables here; each part (embeddings, outputs, quota ledger, field memory) declares its own methods in its own file. */
+export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore, FieldMemoryStore {
   /** Stores a document and its chunks atomically; a document already stored (same id) is left as it is. */
   putDocument(doc: { name: string; mimeType: string; text: string }, chunks: NewChunk[]): Promise<DocumentRecord>;
   getDocument(id: string): Promise<DocumentRecord | undefined>;
