@@ -51,6 +51,33 @@ describe('context for each call', () => {
     expect(again.fields.map((f) => f.value)).toEqual(result.fields.map((f) => f.value));
   });
 
+  it('remembers the quotes a fill proved, searches fills of other documents with them, and a repeated fill still sends nothing', async () => {
+    const r = await rig();
+    const { templateId, documentIds } = await r.loadExample();
+    const [a, b, c] = documentIds as [string, string, string];
+    const options = { maxInputTokens: 1_200 };
+    const first = await r.fill({ templateId, documentIds: [a, b], options });
+    const keys = first.fields.map((f) => f.key);
+    const proven = new Set(first.fields.filter((f) => f.status === 'filled' && f.grounding === 'exact').flatMap((f) => f.sources.map((s) => s.quote)));
+    expect(proven.size).toBeGreaterThan(10);
+
+    // The third document's fill is searched with what the first two taught.
+    const second = await r.fill({ templateId, documentIds: [c], options });
+    expect(second.status).toBe('completed');
+    const recalled = Object.values(await r.store.recallQuotes(templateId, keys, [c], 16)).flat();
+    expect(recalled.length).toBeGreaterThan(10);
+    for (const q of recalled) expect(proven.has(q)).toBe(true);
+    // Never with a fill's own documents' quotes.
+    expect(Object.values(await r.store.recallQuotes(templateId, keys, [a, b, c], 16)).flat()).toEqual([]);
+
+    // The first documents keep the recall they had (none), though the third taught more since: the same
+    // calls are planned and the cache answers them.
+    const before = r.emulator.requests.length;
+    const again = await r.fill({ templateId, documentIds: [b, a], options });
+    expect(r.emulator.requests.length).toBe(before);
+    expect(again.fields.map((f) => f.value)).toEqual(first.fields.map((f) => f.value));
+  });
+
   it('falls back to BM25 alone, and says so, when the embedding model is not available', async () => {
     const r = await rig({ emulator: { models: ['gemini-3.5-flash'] } });
     const { templateId, documentIds } = await r.loadExample();

@@ -30,6 +30,13 @@ describe('quota configuration', () => {
     });
   });
 
+  it('keeps 16 remembered quotes per field unless FILLFLOW_FIELD_MEMORY says otherwise; 0 turns field memory off', () => {
+    expect(loadConfig({}, {}, dir()).fieldMemory).toBe(16);
+    expect(loadConfig({ FILLFLOW_FIELD_MEMORY: '0' }, {}, dir()).fieldMemory).toBe(0);
+    expect(loadConfig({ FILLFLOW_FIELD_MEMORY: '4' }, {}, dir()).fieldMemory).toBe(4);
+    expect(() => loadConfig({ FILLFLOW_FIELD_MEMORY: 'lots' }, {}, dir())).toThrow(/FILLFLOW_FIELD_MEMORY must be a whole number \(0 or more\), got "lots"/);
+  });
+
   it('names the bad value and where it came from', () => {
     expect(() => loadConfig({}, limitOverrides({ rpm: '0' }), dir())).toThrow(/requestsPerMinute must be a whole number of at least 1/);
     expect(() => loadConfig({}, { queueRate: 'fast' }, dir())).toThrow(/queueRate .* must be "ledger" or "server"/);

@@ -73,6 +73,14 @@ describe('buildFieldQueries', () => {
   ])('%s', (_name, field, queries) => {
     expect(buildFieldQueries(field)).toEqual(queries);
   });
+
+  it('adds each remembered quote as one more query, after the field\'s own, skipping repeats', () => {
+    const field: FieldSpec = { key: 'non_compete', label: 'Non-compete', type: 'enum', options: ['Yes', 'No'] };
+    expect(buildFieldQueries(field, ['Shall not engage in a competing business.', 'shall NOT engage in a business competing', ''])).toEqual([
+      'Non compete',
+      'Shall not engage in a competing business',
+    ]);
+  });
 });
 
 describe('searchFields on the SQLite store', () => {
@@ -143,6 +151,27 @@ describe('searchFields on the SQLite store', () => {
     expect(await textsOf(await store.searchChunks(buildFieldQuery(field), [doc.id], 2))).not.toContain('Reference: PO-7781.');
     const hits = await searchFields(store, [field], [doc.id], { topK: 2 });
     expect((await textsOf(hits.ref ?? []))[0]).toBe('Reference: PO-7781.');
+  });
+
+  it('finds a clause worded like a remembered quote, which the field\'s own words do not reach', async () => {
+    const clause = 'During the Term the Distributor shall not, directly or indirectly, sell products of any other manufacturer.';
+    const filler = Array.from({ length: 8 }, (_, i) => `Section ${i + 1}: the parties meet once a month to review section ${i + 1}.`);
+    const text = [...filler.slice(0, 4), clause, ...filler.slice(4)].join('\n\n');
+    const doc = await store.putDocument({ name: 'c.txt', mimeType: 'text/plain', text }, chunkText(text, { maxTokens: 30 }));
+    const field: FieldSpec = { key: 'non_compete', label: 'Non-compete', type: 'enum', options: ['Yes', 'No'], description: 'Is a party restricted from competing?' };
+    const textsOf = async (hits: ChunkHit[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
+
+    expect(await textsOf((await searchFields(store, [field], [doc.id], { topK: 3 })).non_compete ?? [])).not.toContain(clause);
+    // Every query has an equal vote, so what a template has learnt weighs more as its memory grows.
+    const remembered = {
+      non_compete: [
+        'Licensee shall not, directly or indirectly, sell any product of another manufacturer',
+        'the Reseller shall not directly or indirectly distribute products of any other supplier during the Term',
+        'Agent shall not sell other products',
+      ],
+    };
+    const hits = await searchFields(store, [field], [doc.id], { topK: 3, remembered });
+    expect((await textsOf(hits.non_compete ?? []))[0]).toBe(clause);
   });
 });
 
