@@ -9,13 +9,18 @@
  * text the sent passages cover (overlapping or touching passages read as one stretch), so chunk overlap is
  * not counted against it. The emulator's oracle answers a field from the gold table only when the
  * field's evidence is in the prompt, so accuracy measures the pipeline, not a model. Its embeddings are
- * hashed bags of words: the vector half of hybrid search is exercised, not its semantics.
+ * hashed bags of words: the vector half of hybrid search is exercised, not its semantics. --embedder has
+ * the emulator answer with a local sentence-embedding model instead (local-embedder/), to measure what
+ * real semantic dense retrieval adds; install it first with `npm run bench:eval:setup-embedder` (add
+ * `-- --with-mpnet` for mpnet, a 400 MB download).
  *
  * Options: --datasets cuad,kleister-nda,kleister-charity  --budget 4000 (input tokens per call)
  *          --limit N (documents per set)  --chunk-tokens 300  --overlap 0  --top-k 4 (per-field baseline)  --lexical
  *          --max-chunks N  --core-chunks N  --retrieve-k N (passages retrieved per field)  --no-openings
  *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)
  *          --field-memory N (quotes per field recalled from earlier documents' fills; 0 = off; default 16)
+ *          --embedder minilm|mpnet|e5 (vectors from all-MiniLM-L6-v2 (384), all-mpnet-base-v2 (768) or
+ *            multilingual-e5-small (384) run locally; default the emulator's hashed bags of words, 768)
  *          --json FILE  --misses FILE (the evidence spans Fillflow's context missed, one JSON object per line) */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,6 +36,7 @@ import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { DATASETS, loadDataset, type Dataset, type EvalDocument } from './datasets.js';
+import { isLocalEmbedderName, LOCAL_EMBEDDERS, startLocalEmbedder, type LocalEmbedder } from './local-embedder/local-embedder.js';
 import { coveredText, evidenceFor, isCorrect, spanInContext } from './gold-evidence.js';
 import { runFillflow, runPerField, runWholeDocument, setMergeTouching, type DocRun, type RunSettings } from './strategies.js';
 
@@ -52,6 +58,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     misses: { type: 'string' },
     'field-memory': { type: 'string', default: String(DEFAULT_FIELD_MEMORY) },
+    embedder: { type: 'string' },
   },
 });
 
@@ -78,7 +85,12 @@ interface DatasetReport {
 const fieldMemory = Number(args['field-memory']);
 if (!Number.isInteger(fieldMemory) || fieldMemory < 0) throw new Error(`--field-memory must be a whole number (0 turns it off), got ${args['field-memory']}`);
 setMergeTouching(!args['no-merge']);
-const emulator = await startEmulator();
+if (args.embedder !== undefined && !isLocalEmbedderName(args.embedder)) {
+  throw new Error(`--embedder must be one of ${Object.keys(LOCAL_EMBEDDERS).join(', ')}, got ${args.embedder}`);
+}
+if (args.embedder && args.lexical) throw new Error('--embedder has nothing to do with --lexical (BM25 only)');
+const localEmbedder: LocalEmbedder | undefined = args.embedder ? await startLocalEmbedder(args.embedder) : undefined;
+const emulator = await startEmulator(localEmbedder ? { embed: localEmbedder.embed } : {});
 const gemini = createGeminiClient({ apiKey: 'eval-key', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
 const settings: RunSettings = {
   maxInputTokens: Number(args.budget),
@@ -105,7 +117,11 @@ function goldTable(ds: Dataset, doc: EvalDocument): GoldTable {
   return table;
 }
 
+/** Wall time spent in embedding calls, per dataset: with a local model it is most of a run. */
+let embedMs = 0;
+
 async function embedDocument(store: Store, space: EmbeddingSpace, documentId: string, queries: string[]): Promise<void> {
+  const t0 = performance.now();
   const missing = await store.chunksWithoutEmbedding(space, [documentId]);
   for (let i = 0; i < missing.length; i += 100) {
     const group = missing.slice(i, i + 100);
@@ -118,12 +134,14 @@ async function embedDocument(store: Store, space: EmbeddingSpace, documentId: st
     const vectors = await gemini.embed({ texts: todo, task: 'RETRIEVAL_QUERY', dimensions: space.dimensions });
     await store.putQueryEmbeddings(space, todo.map((text, j) => ({ text, vector: vectors[j]! })));
   }
+  embedMs += performance.now() - t0;
 }
 
 async function evaluate(name: string): Promise<DatasetReport> {
   const ds = loadDataset(name, args.limit ? Number(args.limit) : undefined);
   const store = openSqliteStore(':memory:');
-  const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: 768 };
+  // A local model embeds in its own size only; the hashed stand-in takes Gemini's recommended 768.
+  const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: localEmbedder?.dimensions ?? 768 };
   const s: RunSettings = {
     ...settings,
     ...(args.lexical ? {} : { embeddings: space }),
@@ -204,7 +222,8 @@ const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).t
 
 function print(r: DatasetReport): void {
   console.log(
-    `\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call${args.lexical ? ', BM25 only' : ', BM25 + vectors (RRF)'}` +
+    `\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call` +
+      (args.lexical ? ', BM25 only' : `, BM25 + vectors (RRF) from ${localEmbedder ? `${localEmbedder.name} (${localEmbedder.model}, ${localEmbedder.dimensions} dims)` : 'hashed bags of words'}`) +
       `, field memory ${fieldMemory > 0 ? `${fieldMemory} quotes per field` : 'off'}`,
   );
   console.log(`${'field'.padEnd(36)} ${'recall: fillflow whole-doc per-field'.padEnd(38)} accuracy: fillflow whole-doc per-field offline`);
@@ -232,13 +251,15 @@ const misses: { dataset: string; doc: string; field: string; span: string }[] = 
 try {
   for (const name of args.datasets!.split(',').map((x) => x.trim()).filter(Boolean)) {
     const t0 = performance.now();
+    embedMs = 0;
     const r = await evaluate(name);
     reports.push(r);
     print(r);
-    console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s${args.lexical ? '' : `, of which embedding ${(embedMs / 1000).toFixed(1)} s`})`);
   }
 } finally {
   await emulator.close();
+  await localEmbedder?.close();
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(reports, null, 2)}\n`);
 if (args.misses) writeFileSync(args.misses, misses.map((m) => `${JSON.stringify(m)}\n`).join(''));

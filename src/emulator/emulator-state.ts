@@ -5,7 +5,7 @@ import { nullAnswers } from './gold-answers.js';
 import { checkLimits } from './limits.js';
 import { QuotaLedger } from './quota-ledger.js';
 import { between, randomStreams, type Random } from './seeded-random.js';
-import type { AnswerSource, EmulatorOptions, LatencyOption, LimitsConfig, RecordedRequest } from './types.js';
+import type { AnswerSource, EmbedFunction, EmulatorOptions, LatencyOption, LimitsConfig, RecordedRequest } from './types.js';
 
 /** The emulator's mutable state, shared by the model endpoints and the control API. */
 export interface EmulatorState {
@@ -14,6 +14,8 @@ export interface EmulatorState {
   readonly faultRate: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** The caller's embedding function; `undefined` means hashed bags of words. */
+  readonly embed: EmbedFunction | undefined;
   readonly ledger: QuotaLedger;
   readonly faults: FaultQueue;
   readonly requests: RecordedRequest[];
@@ -58,6 +60,7 @@ export function createState(options: EmulatorOptions): EmulatorState {
     faultRate,
     now,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    embed: options.embed,
     ledger: new QuotaLedger(now),
     faults: new FaultQueue(),
     requests: [],

@@ -17,6 +17,7 @@ export type {
   AnswerRequest,
   AnswerSource,
   BlockReason,
+  EmbedFunction,
   Emulator,
   EmulatorOptions,
   Endpoint,

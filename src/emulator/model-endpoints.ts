@@ -11,9 +11,9 @@ import {
   type Reply,
 } from './google-errors.js';
 import { DEFAULT_DIMENSIONS, hashedEmbedding } from './hashed-embedding.js';
-import { InvalidRequest, readCountTokensRequest, readEmbedRequest } from './read-request.js';
+import { InvalidRequest, readCountTokensRequest, readEmbedRequest, type EmbedItem } from './read-request.js';
 import { tokensForChars } from './token-estimate.js';
-import type { Endpoint, RecordedRequest } from './types.js';
+import type { EmbedFunction, Endpoint, RecordedRequest } from './types.js';
 
 /** What the server passes in for one request. */
 export interface IncomingModelRequest {
@@ -55,12 +55,33 @@ function countTokens(rec: RecordedRequest, body: unknown): Reply {
   return { status: 200, body: { totalTokens: rec.promptTokens } };
 }
 
-function batchEmbedContents(rec: RecordedRequest, body: unknown): Reply {
+async function batchEmbedContents(state: EmulatorState, rec: RecordedRequest, body: unknown): Promise<Reply> {
   const items = readEmbedRequest(body);
   rec.promptText = items.map((i) => i.text).join('\n');
   rec.promptTokens = items.reduce((n, i) => n + tokensForChars(i.text.length), 0);
-  const embeddings = items.map((i) => ({ values: hashedEmbedding(i.text, i.outputDimensionality ?? DEFAULT_DIMENSIONS) }));
-  return { status: 200, body: { embeddings } };
+  const vectors = state.embed
+    ? await suppliedEmbeddings(state.embed, items)
+    : items.map((i) => hashedEmbedding(i.text, i.outputDimensionality ?? DEFAULT_DIMENSIONS));
+  return { status: 200, body: { embeddings: vectors.map((values) => ({ values })) } };
+}
+
+/**
+ * Vectors from the caller's embed function. A batch may mix task types and sizes (the API allows it,
+ * Fillflow never sends it), so consecutive items that share both go in one call, keeping order.
+ */
+async function suppliedEmbeddings(embed: EmbedFunction, items: EmbedItem[]): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let start = 0; start < items.length; ) {
+    const { taskType, outputDimensionality } = items[start]!;
+    let end = start + 1;
+    while (end < items.length && items[end]!.taskType === taskType && items[end]!.outputDimensionality === outputDimensionality) end++;
+    const vectors = await embed(items.slice(start, end).map((i) => i.text), taskType, outputDimensionality);
+    // A wrong count is the function's bug; thrown, it becomes a 500 naming it rather than a short answer.
+    if (vectors.length !== end - start) throw new Error(`embed function returned ${vectors.length} vectors for ${end - start} texts`);
+    out.push(...vectors);
+    start = end;
+  }
+  return out;
 }
 
 /** Records and answers one request that is not for the control API. */
@@ -114,7 +135,7 @@ async function answer(
       return reply;
     }
     await state.sleep(state.nextLatencyMs());
-    return method === 'countTokens' ? countTokens(rec, parsed.body) : batchEmbedContents(rec, parsed.body);
+    return method === 'countTokens' ? countTokens(rec, parsed.body) : await batchEmbedContents(state, rec, parsed.body);
   } catch (e) {
     if (e instanceof InvalidRequest) return refuse(state, rec, invalidArgument(e.message), e.message);
     throw e;

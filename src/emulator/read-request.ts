@@ -20,6 +20,8 @@ export interface GenerateRequestView {
 export interface EmbedItem {
   text: string;
   outputDimensionality: number | undefined;
+  /** `taskType` as sent (RETRIEVAL_DOCUMENT, RETRIEVAL_QUERY...); only a supplied embed function reads it. */
+  taskType: string | undefined;
 }
 
 // Top-level and generationConfig fields the SDK can send (read from 2.32.0's serialisers). Anything
@@ -162,6 +164,6 @@ export function readEmbedRequest(body: unknown): EmbedItem[] {
       );
     }
     const text = textParts(r.content, `BatchEmbedContentsRequest.requests[${i}].content`).join('\n');
-    return { text, outputDimensionality: dim };
+    return { text, outputDimensionality: dim, taskType: typeof r.taskType === 'string' ? r.taskType : undefined };
   });
 }

@@ -122,6 +122,13 @@ export interface RecordedRequest {
   error?: string;
 }
 
+/**
+ * Computes embeddings in place of the emulator's hashed bag of words, e.g. a local sentence-embedding
+ * model, so a benchmark can measure retrieval with real semantics. Called once per run of consecutive
+ * batchEmbedContents items sharing a task type and size; must return one vector per text, in order.
+ */
+export type EmbedFunction = (texts: string[], task: string | undefined, dimensions: number | undefined) => Promise<number[][]>;
+
 /** Latency added to every model request: a fixed number of ms, or uniform in `[min, max]` (seeded). */
 export type LatencyOption = number | { min: number; max: number };
 
@@ -144,6 +151,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** @default nullAnswers() */
   answer?: AnswerSource;
+  /** Answers batchEmbedContents with these vectors. @default hashedEmbedding (plumbing, not semantics) */
+  embed?: EmbedFunction;
   /** When set, any other key is answered 400 API_KEY_INVALID. @default any key */
   apiKeys?: string[];
   /** When set, any other model is answered 404 NOT_FOUND. @default any model */

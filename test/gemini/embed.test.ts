@@ -29,6 +29,23 @@ describe('GeminiClient.embed', () => {
     ]);
   });
 
+  it("returns the emulator's supplied embed function's vectors through the SDK, told the task and size", async () => {
+    const seen: [string[], string | undefined, number | undefined][] = [];
+    emulator = await startEmulator({
+      // Not unit length: the client normalises, so [3, 4, 0] must come back as [0.6, 0.8, 0].
+      embed: async (texts, task, dimensions) => {
+        seen.push([texts, task, dimensions]);
+        return texts.map((_, i) => [3, 4, i]);
+      },
+    });
+    const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+    const vectors = await gemini.embed({ texts: ['non-compete', 'exclusivity'], task: 'RETRIEVAL_QUERY', dimensions: 3 });
+
+    expect(seen).toEqual([[['non-compete', 'exclusivity'], 'RETRIEVAL_QUERY', 3]]);
+    expect(vectors[0]).toEqual([0.6, 0.8, 0]);
+    expect(vectors[1]!.map((x) => x * Math.hypot(3, 4, 1))).toEqual([expect.closeTo(3, 9), expect.closeTo(4, 9), expect.closeTo(1, 9)]);
+  });
+
   it('sends nothing for no texts, and reads a failed request like any other Gemini error', async () => {
     emulator = await startEmulator({ models: ['gemini-3.5-flash'] });
     const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });

@@ -63,16 +63,16 @@ describe('readCountTokensRequest', () => {
 });
 
 describe('readEmbedRequest', () => {
-  it('reads each request and its dimensionality', () => {
+  it('reads each request, its dimensionality and its task type', () => {
     const items = readEmbedRequest({
       requests: [
-        { model: 'models/e', content: { parts: [{ text: 'a' }] }, outputDimensionality: 8 },
+        { model: 'models/e', content: { parts: [{ text: 'a' }] }, outputDimensionality: 8, taskType: 'RETRIEVAL_QUERY' },
         { model: 'models/e', content: { parts: [{ text: 'b' }] } },
       ],
     });
-    expect(items).toEqual([
-      { text: 'a', outputDimensionality: 8 },
-      { text: 'b', outputDimensionality: undefined },
+    expect(items).toStrictEqual([
+      { text: 'a', outputDimensionality: 8, taskType: 'RETRIEVAL_QUERY' },
+      { text: 'b', outputDimensionality: undefined, taskType: undefined },
     ]);
   });
   it('refuses a dimensionality out of range', () => {
