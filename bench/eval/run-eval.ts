@@ -19,6 +19,8 @@
  *          --max-chunks N  --core-chunks N  --retrieve-k N (passages retrieved per field)  --no-openings
  *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)
  *          --field-memory N (quotes per field recalled from earlier documents' fills; 0 = off; default 16)
+ *          --warm (field memory learnt from a first pass over the whole set, each document's own quotes
+ *            excluded: a template already used on a bulk job; default: learnt online, in file order)
  *          --embedder minilm|mpnet|e5 (vectors from all-MiniLM-L6-v2 (384), all-mpnet-base-v2 (768) or
  *            multilingual-e5-small (384) run locally; default the emulator's hashed bags of words, 768)
  *          --json FILE  --misses FILE (the evidence spans Fillflow's context missed, one JSON object per line) */
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     'no-openings': { type: 'boolean', default: false },
     'no-merge': { type: 'boolean', default: false },
     'no-widen': { type: 'boolean', default: false },
+    warm: { type: 'boolean', default: false },
     'retrieve-k': { type: 'string' },
     'max-chunks': { type: 'string' },
     'core-chunks': { type: 'string' },
@@ -117,6 +120,8 @@ function goldTable(ds: Dataset, doc: EvalDocument): GoldTable {
   return table;
 }
 
+const chunkDocument = (text: string) => chunkText(text, { maxTokens: Number(args['chunk-tokens']), overlapTokens: Number(args.overlap) });
+
 /** Wall time spent in embedding calls, per dataset: with a local model it is most of a run. */
 let embedMs = 0;
 
@@ -159,9 +164,21 @@ async function evaluate(name: string): Promise<DatasetReport> {
   for (const k of [...STRATEGIES, 'offline'] as const) report.overall[k] = { ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 };
   for (const f of ds.fields) report.perField[f.name] = Object.fromEntries([...STRATEGIES, 'offline'].map((k) => [k, tally()])) as DatasetReport['perField'][string];
 
+  // --warm: a first, unscored pass over the set fills field memory, as a template that has already been used
+  // on a bulk job would have it; each document is then searched with quotes from the others only.
+  if (args.warm && s.memory) {
+    for (const doc of ds.documents) {
+      const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunkDocument(doc.text));
+      if (s.embeddings) await embedDocument(store, space, record.id, queries);
+      emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
+      const { memory: _recallNothing, ...cold } = s;
+      const run = await runFillflow(store, gemini, ds.template.fields, record.id, cold);
+      await store.rememberQuotes(s.memory.templateId, provenQuotes([...run.results.values()]));
+    }
+  }
+
   for (const doc of ds.documents) {
-    const chunks = chunkText(doc.text, { maxTokens: Number(args['chunk-tokens']), overlapTokens: Number(args.overlap) });
-    const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunks);
+    const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunkDocument(doc.text));
     if (s.embeddings) await embedDocument(store, space, record.id, queries);
     emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
     const runs: Record<StrategyName, DocRun> = {
@@ -224,7 +241,7 @@ function print(r: DatasetReport): void {
   console.log(
     `\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call` +
       (args.lexical ? ', BM25 only' : `, BM25 + vectors (RRF) from ${localEmbedder ? `${localEmbedder.name} (${localEmbedder.model}, ${localEmbedder.dimensions} dims)` : 'hashed bags of words'}`) +
-      `, field memory ${fieldMemory > 0 ? `${fieldMemory} quotes per field` : 'off'}`,
+      `, field memory ${fieldMemory > 0 ? `${fieldMemory} quotes per field${args.warm ? ', learnt from a first pass over the other documents' : ', learnt from the documents before'}` : 'off'}`,
   );
   console.log(`${'field'.padEnd(36)} ${'recall: fillflow whole-doc per-field'.padEnd(38)} accuracy: fillflow whole-doc per-field offline`);
   const row = (label: string, t: Record<StrategyName | 'offline', Tally>) =>

@@ -9,7 +9,9 @@
  * ~50 minutes for all 100: size an mpnet run with --limit first. Short texts go several times faster
  * (attention is quadratic in length). Benchmark-only: nothing in src/ imports this. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +132,23 @@ export async function startLocalEmbedder(name: LocalEmbedderName): Promise<Local
     });
   }
 
+  // Vectors already computed, by model, task and text: a second run over the same chunks (another fusion
+  // weight, another budget) takes seconds instead of the model's minutes.
+  const cache = new Database(join(VENV, 'vectors.db'));
+  cache.pragma('journal_mode = WAL');
+  cache.exec('CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)');
+  const getVector = cache.prepare<[string], { vector: Buffer }>('SELECT vector FROM vectors WHERE key = ?');
+  const putVector = cache.prepare('INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)');
+  const keyOf = (task: string | undefined, text: string) => createHash('sha256').update(JSON.stringify([model, task ?? null, text])).digest('hex');
+
+  async function compute(texts: string[], task: string | undefined): Promise<number[][]> {
+    const parts: Promise<number[][]>[] = [];
+    for (let i = 0; i < texts.length; i += TEXTS_PER_LINE) parts.push(send(texts.slice(i, i + TEXTS_PER_LINE), task));
+    const vectors = (await Promise.all(parts)).flat();
+    if (vectors.length !== texts.length) throw new Error(`encode.py ${name} returned ${vectors.length} vectors for ${texts.length} texts`);
+    return vectors;
+  }
+
   let closing: Promise<void> | undefined;
   return {
     name,
@@ -140,11 +159,23 @@ export async function startLocalEmbedder(name: LocalEmbedderName): Promise<Local
       if (requested !== undefined && requested !== dimensions) {
         throw new Error(`${name} embeds in ${dimensions} dimensions; ${requested} were asked for`);
       }
-      const parts: Promise<number[][]>[] = [];
-      for (let i = 0; i < texts.length; i += TEXTS_PER_LINE) parts.push(send(texts.slice(i, i + TEXTS_PER_LINE), task));
-      const vectors = (await Promise.all(parts)).flat();
-      if (vectors.length !== texts.length) throw new Error(`encode.py ${name} returned ${vectors.length} vectors for ${texts.length} texts`);
-      return vectors;
+      const keys = texts.map((t) => keyOf(task, t));
+      const out: (number[] | undefined)[] = keys.map((k) => {
+        const row = getVector.get(k);
+        return row ? Array.from(new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4)) : undefined;
+      });
+      const todo = out.flatMap((v, i) => (v === undefined ? [i] : []));
+      if (todo.length > 0) {
+        const fresh = await compute(todo.map((i) => texts[i]!), task);
+        cache.transaction(() => {
+          todo.forEach((i, j) => {
+            out[i] = fresh[j]!;
+            const f = Float32Array.from(fresh[j]!);
+            putVector.run(keys[i]!, Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+          });
+        })();
+      }
+      return out as number[][];
     },
     close: () =>
       (closing ??= (async () => {
@@ -154,6 +185,7 @@ export async function startLocalEmbedder(name: LocalEmbedderName): Promise<Local
         await exited;
         clearTimeout(timer);
         lines.close();
+        cache.close();
       })()),
   };
 }
