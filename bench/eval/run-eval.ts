@@ -23,6 +23,7 @@
  *            excluded: a template already used on a bulk job; default: learnt online, in file order)
  *          --embedder minilm|mpnet|e5 (vectors from all-MiniLM-L6-v2 (384), all-mpnet-base-v2 (768) or
  *            multilingual-e5-small (384) run locally; default the emulator's hashed bags of words, 768)
+ *            --embedder gemini (the real gemini-embedding-001, with GEMINI_API_KEY where Google is reachable)
  *          --json FILE  --misses FILE (the evidence spans Fillflow's context missed, one JSON object per line) */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,14 +32,14 @@ import { DEFAULT_FIELD_MEMORY } from '../../src/config.js';
 import { extractOffline } from '../../src/core/offline-extract.js';
 import type { FieldValue } from '../../src/core/types.js';
 import { goldAnswers, startEmulator, type GoldTable } from '../../src/emulator/index.js';
-import { createGeminiClient } from '../../src/gemini/gemini-client.js';
+import { createGeminiClient, type EmbeddingTask } from '../../src/gemini/gemini-client.js';
 import { buildFieldQuery } from '../../src/retrieval/build-field-query.js';
 import { chunkText } from '../../src/retrieval/chunk-text.js';
 import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { DATASETS, loadDataset, type Dataset, type EvalDocument } from './datasets.js';
-import { isLocalEmbedderName, LOCAL_EMBEDDERS, startLocalEmbedder, type LocalEmbedder } from './local-embedder/local-embedder.js';
+import { isLocalEmbedderName, LOCAL_EMBEDDERS, startLocalEmbedder, type LocalEmbedder, type LocalEmbedderName } from './local-embedder/local-embedder.js';
 import { coveredText, evidenceFor, isCorrect, spanInContext } from './gold-evidence.js';
 import { runFillflow, runPerField, runWholeDocument, setMergeTouching, type DocRun, type RunSettings } from './strategies.js';
 
@@ -88,11 +89,35 @@ interface DatasetReport {
 const fieldMemory = Number(args['field-memory']);
 if (!Number.isInteger(fieldMemory) || fieldMemory < 0) throw new Error(`--field-memory must be a whole number (0 turns it off), got ${args['field-memory']}`);
 setMergeTouching(!args['no-merge']);
-if (args.embedder !== undefined && !isLocalEmbedderName(args.embedder)) {
-  throw new Error(`--embedder must be one of ${Object.keys(LOCAL_EMBEDDERS).join(', ')}, got ${args.embedder}`);
+if (args.embedder !== undefined && args.embedder !== 'gemini' && !isLocalEmbedderName(args.embedder)) {
+  throw new Error(`--embedder must be gemini or one of ${Object.keys(LOCAL_EMBEDDERS).join(', ')}, got ${args.embedder}`);
+}
+
+/** Whatever answers the emulator's embedding calls in place of its hashed vectors. */
+type EvalEmbedder = Pick<LocalEmbedder, 'model' | 'dimensions' | 'embed' | 'close'> & { name: string };
+
+/**
+ * --embedder gemini: the real gemini-embedding-001 through the real SDK, with GEMINI_API_KEY, from a machine
+ * that reaches Google (none here does). Generation still goes to the emulator's oracle, so recall and accuracy
+ * read as in every other run: this is the measurement of what Gemini's own vectors add. Calls go one at a
+ * time, 100 texts each, so a free-tier key may meet its per-minute quota on a full set.
+ */
+function geminiEmbedder(): EvalEmbedder {
+  const apiKey = process.env.GEMINI_API_KEY;
+  if (!apiKey) throw new Error('--embedder gemini needs GEMINI_API_KEY (and a machine that reaches Google)');
+  const real = createGeminiClient({ apiKey, model: 'gemini-3.5-flash' });
+  return {
+    name: 'gemini',
+    model: real.embeddingModel,
+    dimensions: 768,
+    embed: (texts, task, dimensions) =>
+      real.embed({ texts, task: task as EmbeddingTask, dimensions: dimensions ?? 768 }),
+    close: async () => undefined,
+  };
 }
 if (args.embedder && args.lexical) throw new Error('--embedder has nothing to do with --lexical (BM25 only)');
-const localEmbedder: LocalEmbedder | undefined = args.embedder ? await startLocalEmbedder(args.embedder) : undefined;
+const localEmbedder: EvalEmbedder | undefined =
+  args.embedder === 'gemini' ? geminiEmbedder() : args.embedder ? await startLocalEmbedder(args.embedder as LocalEmbedderName) : undefined;
 const emulator = await startEmulator(localEmbedder ? { embed: localEmbedder.embed } : {});
 const gemini = createGeminiClient({ apiKey: 'eval-key', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
 const settings: RunSettings = {
