@@ -144,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(apiKey !== undefined ? { apiKey } : {}),
       ...(baseUrl !== undefined ? { baseUrl } : {}),
       model: nonEmpty(env.GEMINI_MODEL) ?? file.model ?? DEFAULT_MODEL,
-      timeoutMs: positiveInt(env.GEMINI_TIMEOUT_MS, 'GEMINI_TIMEOUT_MS') ?? 120_000,
+      timeoutMs: intSetting(env.GEMINI_TIMEOUT_MS, 'GEMINI_TIMEOUT_MS', 1) ?? 120_000,
     },
     temporal: {
       ...(address !== undefined ? { address } : {}),
@@ -153,13 +153,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       geminiTaskQueue: GEMINI_TASK_QUEUE,
     },
     dbPath: overrides.dbPath ?? nonEmpty(env.FILLFLOW_DB) ?? resolve(cwd, '.fillflow', 'fillflow.db'),
-    apiPort: positiveInt(env.FILLFLOW_API_PORT, 'FILLFLOW_API_PORT') ?? 8080,
+    apiPort: intSetting(env.FILLFLOW_API_PORT, 'FILLFLOW_API_PORT', 1) ?? 8080,
     ...(apiToken !== undefined ? { apiToken } : {}),
     profile,
     limits,
     queueRate: queueRateMode(overrides.queueRate ?? env.FILLFLOW_QUEUE_RATE ?? file.queueRate),
     fill: fillDefaults({ ...file.fill, ...definedOnly(overrides.fill ?? {}) }),
-    fieldMemory: wholeNumber(env.FILLFLOW_FIELD_MEMORY, 'FILLFLOW_FIELD_MEMORY') ?? DEFAULT_FIELD_MEMORY,
+    fieldMemory: intSetting(env.FILLFLOW_FIELD_MEMORY, 'FILLFLOW_FIELD_MEMORY', 0) ?? DEFAULT_FIELD_MEMORY,
   };
   return Object.freeze(config);
 }
@@ -239,16 +239,12 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
 }
 
-function wholeNumber(v: string | undefined, name: string): number | undefined {
+/** An optional whole-number setting of at least `least` (0 or 1), its error naming the setting and the value. */
+function intSetting(v: string | undefined, name: string, least: 0 | 1): number | undefined {
   if (nonEmpty(v) === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number (0 or more), got "${v}"`);
-  return n;
-}
-
-function positiveInt(v: string | undefined, name: string): number | undefined {
-  if (nonEmpty(v) === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive whole number, got "${v}"`);
+  if (!Number.isInteger(n) || n < least) {
+    throw new ConfigError(`${name} must be a ${least === 1 ? 'positive whole number' : 'whole number (0 or more)'}, got "${v}"`);
+  }
   return n;
 }

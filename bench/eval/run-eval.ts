@@ -191,28 +191,29 @@ async function evaluate(name: string): Promise<DatasetReport> {
 
   // --warm: a first, unscored pass over the set fills field memory, as a template that has already been used
   // on a bulk job would have it; each document is then searched with quotes from the others only.
-  if (args.warm && s.memory) {
-    for (const doc of ds.documents) {
-      const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunkDocument(doc.text));
-      if (s.embeddings) await embedDocument(store, space, record.id, queries);
-      emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
-      const { memory: _recallNothing, ...cold } = s;
-      const run = await runFillflow(store, gemini, ds.template.fields, record.id, cold);
-      await store.rememberQuotes(s.memory.templateId, provenQuotes([...run.results.values()]));
-    }
-  }
-
-  for (const doc of ds.documents) {
+  /** Stores (once) and embeds the document, and points the oracle at its gold values. */
+  const loadDocument = async (doc: EvalDocument) => {
     const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunkDocument(doc.text));
     if (s.embeddings) await embedDocument(store, space, record.id, queries);
     emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
+    return record;
+  };
+  const remember = (run: DocRun) => (s.memory ? store.rememberQuotes(s.memory.templateId, provenQuotes([...run.results.values()])) : Promise.resolve());
+
+  if (args.warm && s.memory) {
+    const { memory: _recallNothing, ...cold } = s;
+    for (const doc of ds.documents) await remember(await runFillflow(store, gemini, ds.template.fields, (await loadDocument(doc)).id, cold));
+  }
+
+  for (const doc of ds.documents) {
+    const record = await loadDocument(doc);
     const runs: Record<StrategyName, DocRun> = {
       fillflow: await runFillflow(store, gemini, ds.template.fields, record.id, s),
       'whole-doc': await runWholeDocument(store, gemini, ds.template.fields, record.id, s),
       'per-field': await runPerField(store, gemini, ds.template.fields, record.id, s),
     };
     // Documents are filled in file order, each learning only from the ones before it, as a bulk fill would.
-    if (s.memory) await store.rememberQuotes(s.memory.templateId, provenQuotes([...runs.fillflow.results.values()]));
+    await remember(runs.fillflow);
     const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map((c) => ({
       documentId: c.documentId,
       start: c.start,
@@ -232,7 +233,7 @@ async function evaluate(name: string): Promise<DatasetReport> {
       if (ev === 'unlocatable') report.unlocatable[f.name] = (report.unlocatable[f.name] ?? 0) + 1;
       const offlineValue: FieldValue = extractOffline(spec, allPassages)?.value ?? null;
       const cells: [StrategyName | 'offline', FieldValue, string | undefined][] = [
-        ...STRATEGIES.map((k): [StrategyName, FieldValue, string] => [k, runs[k].values.get(f.name) ?? null, coveredText(doc.text, runs[k].context.get(f.name) ?? [])]),
+        ...STRATEGIES.map((k): [StrategyName, FieldValue, string] => [k, runs[k].results.get(f.name)?.value ?? null, coveredText(doc.text, runs[k].context.get(f.name) ?? [])]),
         ['offline', offlineValue, undefined],
       ];
       for (const [k, value, context] of cells) {

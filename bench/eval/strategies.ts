@@ -7,7 +7,7 @@ import { mergePassages, type SourceSpan } from '../../src/core/merge-passages.js
 import type { ContextRef, PlanField, PlannedBatch } from '../../src/core/plan-batches.js';
 import { BASE_PROMPT_TOKENS, DEFAULT_MAX_CHUNKS_PER_FIELD, expectedOutputTokens, fieldSpecTokens, narrowBatch, planBatches, planWidening } from '../../src/core/plan-batches.js';
 import { parseAnswer, resolveAnswers } from '../../src/core/resolve-answer.js';
-import type { FieldResult, FieldSpec, FieldValue } from '../../src/core/types.js';
+import type { FieldResult, FieldSpec } from '../../src/core/types.js';
 import type { GeminiClient } from '../../src/gemini/gemini-client.js';
 import { searchFields } from '../../src/retrieval/search-fields.js';
 import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
@@ -21,8 +21,7 @@ export interface DocRun {
    * read): ranges, not joined text, so overlapping or adjacent passages count as the text they cover.
    */
   context: Map<string, SentRange[]>;
-  values: Map<string, FieldValue>;
-  /** Each field's latest answer, sources included (what finalizeFill would store). */
+  /** Each field's latest answer, sources included (what finalizeFill would store); a field never asked has none. */
   results: Map<string, FieldResult>;
 }
 
@@ -82,15 +81,12 @@ async function ask(store: Store, gemini: GeminiClient, run: DocRun, fields: Fiel
   const parsed = parseAnswer(answer.text, fields.map((f) => f.key));
   if (!parsed.ok) throw new Error(`unusable emulator answer: ${parsed.reason}`);
   const results = resolveAnswers(fields, parsed.answers, passages.map(passageOf), 'gemini');
-  for (const r of results) {
-    run.values.set(r.key, r.value);
-    run.results.set(r.key, r);
-  }
+  for (const r of results) run.results.set(r.key, r);
   return results;
 }
 
 function emptyRun(): DocRun {
-  return { calls: 0, promptTokens: 0, context: new Map(), values: new Map(), results: new Map() };
+  return { calls: 0, promptTokens: 0, context: new Map(), results: new Map() };
 }
 
 async function planFieldsFor(store: Store, fields: FieldSpec[], documentId: string, s: RunSettings, topK: number, memory?: RunSettings['memory']): Promise<PlanField[]> {
@@ -156,8 +152,6 @@ export async function runFillflow(store: Store, gemini: GeminiClient, fields: Fi
       status.set(r.key, r.status);
     }
   }
-
-  for (const key of plan.withoutContext) run.values.set(key, null);
   return run;
 }
 
@@ -175,10 +169,7 @@ export async function runPerField(store: Store, gemini: GeminiClient, fields: Fi
   const planFields = await planFieldsFor(store, fields, documentId, s, s.topK);
   for (const [i, f] of fields.entries()) {
     const ids = [...planFields[i]!.context].sort((a, b) => a.seq - b.seq).map((c) => c.chunkId);
-    if (ids.length === 0) {
-      run.values.set(f.key, null);
-      continue;
-    }
+    if (ids.length === 0) continue;
     await ask(store, gemini, run, [f], ids, s.maxOutputTokens);
   }
   return run;
