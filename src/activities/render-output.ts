@@ -25,7 +25,7 @@ export function makeRenderOutput({ store }: FillActivityDeps) {
       throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `rendering ${source?.fileName ?? template.id}: ${(err as Error).message}` });
     }
     const outputRef = await store.putOutput({ fillId: input.fillId, templateId: input.templateId, fileName: out.fileName, mediaType: out.mediaType, bytes: out.bytes });
-    await store.updateFill(input.fillId, { status: fill.status, result: { ...fill.result, outputRef } });
+    await store.setFillOutputRef(input.fillId, outputRef);
     return { outputRef, notices: out.notices };
   };
 }

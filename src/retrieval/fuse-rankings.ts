@@ -1,5 +1,5 @@
 /** @module Reciprocal rank fusion: one ranking from several (BM25, dense vectors), by rank, not by raw score. */
-import type { ChunkHit } from '../store/store.js';
+import type { ChunkRef } from '../core/chunk-ref.js';
 
 export interface FuseOptions {
   /**
@@ -21,9 +21,9 @@ export interface FuseOptions {
  * @example
  * reciprocalRankFusion([lexicalHits, vectorHits]).slice(0, 8)
  */
-export function reciprocalRankFusion(lists: readonly (readonly ChunkHit[])[], opts: FuseOptions = {}): ChunkHit[] {
+export function reciprocalRankFusion(lists: readonly (readonly ChunkRef[])[], opts: FuseOptions = {}): ChunkRef[] {
   const k = opts.k ?? 60;
-  const fused = new Map<string, ChunkHit>();
+  const fused = new Map<string, ChunkRef>();
   lists.forEach((list, li) => {
     const weight = opts.weights?.[li] ?? 1;
     list.forEach((hit, rank) => {

@@ -1,8 +1,8 @@
 /** @module Retrieval for many fields at once: per field, BM25 and (when embeddings exist) vector search over
  * a fill's documents, fused by reciprocal rank. */
 import type { FieldSpec } from '../core/types.js';
-import type { EmbeddingSpace } from '../store/embedding-store.js';
-import type { ChunkHit, Store } from '../store/store.js';
+import type { ChunkRef, EmbeddingSpace } from '../core/chunk-ref.js';
+import type { Store } from '../store/store.js';
 import { buildFieldQueries } from './build-field-query.js';
 import { reciprocalRankFusion } from './fuse-rankings.js';
 
@@ -41,7 +41,7 @@ export interface SearchFieldsOptions {
  * Runs `task` over `items` with at most `limit` calls pending at once; results keep the items' order.
  * The first failure rejects the whole call, and no new task starts after it.
  */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
@@ -75,7 +75,7 @@ export async function searchFields(
   fields: FieldSpec[],
   documentIds: string[],
   opts: SearchFieldsOptions = {},
-): Promise<Record<string, ChunkHit[]>> {
+): Promise<Record<string, ChunkRef[]>> {
   const topK = opts.topK ?? 8;
   const concurrency = opts.concurrency ?? 4;
   if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`topK must be a positive integer, got ${topK}`);
@@ -92,7 +92,7 @@ export async function searchFields(
     const fieldQueries = queries[i] as string[];
     const vector = space ? vectors.get(fieldQueries[0] as string) : undefined;
     if (fieldQueries.length === 1 && (!space || !vector)) return store.searchChunks(fieldQueries[0] as string, documentIds, topK);
-    const lists: ChunkHit[][] = [];
+    const lists: ChunkRef[][] = [];
     for (const query of fieldQueries) lists.push(await store.searchChunks(query, documentIds, deep));
     // Every ranking has one equal vote, the vector one too. Weighing the vector ranking as much as all the
     // lexical ones together cost CUAD 3 to 7 points of recall with each embedder measured (hashed bags of
@@ -101,7 +101,7 @@ export async function searchFields(
     if (space && vector) lists.push(await store.searchByVector(space, vector, documentIds, deep));
     return reciprocalRankFusion(lists).slice(0, topK);
   });
-  const byKey: Record<string, ChunkHit[]> = {};
+  const byKey: Record<string, ChunkRef[]> = {};
   fields.forEach((field, i) => {
     byKey[field.key] = hits[i] ?? [];
   });

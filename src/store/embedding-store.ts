@@ -1,13 +1,7 @@
 /** @module Dense vectors of chunks and queries, for hybrid retrieval. The store methods of this part.
  * SQLite keeps them as float32 blobs and ranks with sqlite-vec's `vec_distance_cosine`; a Postgres store
  * implements the same methods over a pgvector column (`ORDER BY embedding <=> $1`). */
-import type { ChunkHit } from './store.js';
-
-/** Vectors are comparable only within one model and size; every method takes the space it works in. */
-export interface EmbeddingSpace {
-  model: string;
-  dimensions: number;
-}
+import type { ChunkRef, EmbeddingSpace } from '../core/chunk-ref.js';
 
 export interface ChunkToEmbed {
   chunkId: string;
@@ -23,5 +17,5 @@ export interface EmbeddingStore {
   getQueryEmbeddings(space: EmbeddingSpace, texts: string[]): Promise<Map<string, number[]>>;
   putQueryEmbeddings(space: EmbeddingSpace, entries: { text: string; vector: number[] }[]): Promise<void>;
   /** Nearest chunks of the documents by cosine similarity (score = 1 - cosine distance), best first. */
-  searchByVector(space: EmbeddingSpace, vector: number[], documentIds: string[], limit: number): Promise<ChunkHit[]>;
+  searchByVector(space: EmbeddingSpace, vector: number[], documentIds: string[], limit: number): Promise<ChunkRef[]>;
 }

@@ -11,18 +11,28 @@ export interface RememberedQuote {
   quote: string;
 }
 
+/**
+ * Whose memory: a template's, as taught by answers from one endpoint. Quotes an emulator's answers proved
+ * never steer a fill answered by Google's API, or the reverse.
+ */
+export interface MemoryScope {
+  templateId: string;
+  /** `gemini` or a base URL (see src/core/endpoint.ts). */
+  endpoint: string;
+}
+
 export interface FieldMemoryStore {
   /**
    * Keeps quotes for a template's fields, newest first; a quote kept already is refreshed, and each field keeps
    * at most {@link QUOTES_KEPT_PER_FIELD}.
    */
-  rememberQuotes(templateId: string, quotes: RememberedQuote[]): Promise<void>;
+  rememberQuotes(scope: MemoryScope, quotes: RememberedQuote[]): Promise<void>;
   /**
    * The quotes a fill of `documentIds` searches with, by field key: the newest `perField` quotes from other
    * documents. The first fill of a set of documents fixes its choice, so filling the same documents again
    * retrieves and plans exactly as before (and is answered from the cache) however much was learnt since.
    */
-  recallQuotes(templateId: string, fieldKeys: string[], documentIds: string[], perField: number): Promise<Record<string, string[]>>;
+  recallQuotes(scope: MemoryScope, fieldKeys: string[], documentIds: string[], perField: number): Promise<Record<string, string[]>>;
 }
 
 /** Quotes kept per template field; what a fill uses is the newest few of them. */

@@ -1,5 +1,6 @@
-/** @module Store parts that own their own tables (embeddings, rendered outputs, the quota ledger).
- * Each part keeps its own schema version, so parts grow independently of the core tables and of each other. */
+/** @module Store parts: each owns its tables and keeps its own schema version in `module_versions`, so parts
+ * grow independently of each other. The parts whose tables the baseline created (documents, templates, fills,
+ * the answer cache, usage) count their versions from it: their first migration runs on the baseline's table. */
 import type Database from 'better-sqlite3';
 
 /** A part of the SQLite store: its migrations and the methods it adds to the store. */
@@ -12,7 +13,7 @@ export interface SqliteModule<T extends object> {
 }
 
 /** Runs a part's pending migrations in one immediate transaction (two processes may open a new file at once). */
-export function migrateModule(db: Database.Database, name: string, migrations: readonly string[]): void {
+function migrateModule(db: Database.Database, name: string, migrations: readonly string[]): void {
   // Read first, outside any transaction: opening an up-to-date store must not wait for another writer's lock.
   if (currentVersion(db, name) >= migrations.length) return;
   db.transaction(() => {

@@ -59,8 +59,8 @@ export const sqliteQuotaLedger: SqliteModule<QuotaLedgerStore> = {
   create: (db) => createLedger(db),
 };
 
-function createLedger(db: Database.Database): QuotaLedgerStore {
-  const sql = {
+function prepare(db: Database.Database) {
+  return {
     bucket: db.prepare<[string, string], BucketRow>('SELECT * FROM quota_buckets WHERE key_id = ? AND model = ?'),
     buckets: db.prepare<[], BucketRow>('SELECT * FROM quota_buckets ORDER BY key_id, model'),
     ensureBucket: db.prepare<[string, string]>('INSERT INTO quota_buckets (key_id, model) VALUES (?, ?) ON CONFLICT DO NOTHING'),
@@ -83,6 +83,10 @@ function createLedger(db: Database.Database): QuotaLedgerStore {
     putSetting: db.prepare<[string, string]>('INSERT INTO quota_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     deleteSetting: db.prepare<[string]>('DELETE FROM quota_settings WHERE name = ?'),
   };
+}
+
+function createLedger(db: Database.Database): QuotaLedgerStore {
+  const sql = prepare(db);
 
   const state = (b: QuotaBucket, now: number): BucketState => {
     sql.ensureBucket.run(b.keyId, b.model);

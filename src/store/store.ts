@@ -1,5 +1,7 @@
 /** @module The one storage interface: documents, chunks, templates, fills, the answer cache and usage events.
  * SQLite implements it for the embedded default; a Postgres implementation can take its place for clusters. */
+import type { ChunkRef } from '../core/chunk-ref.js';
+import type { AnsweredBy } from '../core/endpoint.js';
 import type { FillResult, TemplateSpec } from '../core/types.js';
 import type { EmbeddingStore } from './embedding-store.js';
 import type { FieldMemoryStore } from './field-memory-store.js';
@@ -29,16 +31,6 @@ export interface Chunk {
   tokens: number;
 }
 
-export interface ChunkHit {
-  chunkId: string;
-  documentId: string;
-  /** The chunk's position in its document, so callers can restore reading order. */
-  seq: number;
-  /** Higher is better; comparable only within one search. */
-  score: number;
-  tokens: number;
-}
-
 export interface NewChunk {
   seq: number;
   start: number;
@@ -48,13 +40,17 @@ export interface NewChunk {
   tokens: number;
 }
 
+/**
+ * What the store keeps of a fill: its inputs, and its result once finalised. Its status is Temporal's (the
+ * workflow's state and the FillflowStatus search attribute); the store never tracks it.
+ */
 export interface FillRecord {
   fillId: string;
   templateId: string;
   documentIds: string[];
-  status: string;
   createdAt: string;
   updatedAt: string;
+  /** Written once, by finalizeFill; the render step adds only `outputRef`. */
   result?: FillResult;
 }
 
@@ -63,6 +59,10 @@ export interface UsageEvent {
   fillId: string;
   batchId: string;
   kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error' | 'quota_wait' | 'parked';
+  /** The endpoint the request went to (or the cached answer came from): `gemini` or a base URL. Absent for `parked`. */
+  endpoint?: string;
+  /** The model asked (the embedding model for embedding requests). Absent for `parked`. */
+  model?: string;
   /** For rate_limited: the quota kind (per-minute, per-day, ...); for error: the error type; for quota_wait and parked: the ms waited. */
   detail?: string;
   promptTokens?: number;
@@ -88,6 +88,13 @@ export interface UsageTotals {
   parkedMs: number;
 }
 
+export interface EndpointUsage extends AnsweredBy {
+  apiCalls: number;
+  cacheHits: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
 export interface CachedAnswer {
   text: string;
   promptTokens: number;
@@ -105,16 +112,23 @@ export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore, Fi
   /** Chunks by id, in the order asked; unknown ids are skipped. */
   getChunks(ids: string[]): Promise<Chunk[]>;
   /** Every chunk of the documents, as hits with score 0, in document then position order. */
-  listChunks(documentIds: string[]): Promise<ChunkHit[]>;
+  listChunks(documentIds: string[]): Promise<ChunkRef[]>;
   /** BM25 over the chunks of the given documents, best first. */
-  searchChunks(query: string, documentIds: string[], limit: number): Promise<ChunkHit[]>;
+  searchChunks(query: string, documentIds: string[], limit: number): Promise<ChunkRef[]>;
 
   putTemplate(spec: TemplateSpec): Promise<void>;
   getTemplate(id: string): Promise<TemplateSpec | undefined>;
   listTemplates(): Promise<{ id: string; name: string; fields: number }[]>;
 
+  /** Records a fill's inputs; idempotent (a fill already recorded is left as it is). */
   createFill(fill: { fillId: string; templateId: string; documentIds: string[] }): Promise<void>;
-  updateFill(fillId: string, update: { status: string; result?: FillResult }): Promise<void>;
+  /**
+   * Stores the fill's result, once: a second call (a retried finalizeFill) leaves the first result and
+   * returns it. @throws when the fill was never recorded
+   */
+  putFillResult(fillId: string, result: FillResult): Promise<FillResult>;
+  /** Adds the rendered document's reference to the stored result. @throws when no result is stored */
+  setFillOutputRef(fillId: string, outputRef: string): Promise<void>;
   getFill(fillId: string): Promise<FillRecord | undefined>;
 
   cacheGet(key: string): Promise<CachedAnswer | undefined>;
@@ -124,6 +138,17 @@ export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore, Fi
   recordUsage(event: UsageEvent): Promise<void>;
   /** Totals over every fill, or one fill's. */
   usageTotals(fillId?: string): Promise<UsageTotals>;
+  /**
+   * The endpoint and model that answered most of a fill's fields (requests answered, or cache hits);
+   * undefined when none did (no key, or every field filled offline).
+   */
+  usageAnsweredBy(fillId: string): Promise<AnsweredBy | undefined>;
+  /**
+   * Requests and cache hits per endpoint and model, over every fill or one fill's: what `fillflow stats` shows.
+   * Events recorded without an endpoint or model (before they were recorded) count under `unknown`, so the
+   * rows add up to {@link usageTotals}' calls, cache hits and tokens.
+   */
+  usageByEndpoint(fillId?: string): Promise<EndpointUsage[]>;
 
   close(): Promise<void>;
 }

@@ -84,7 +84,7 @@ function tagCollector(into: TagPart[]) {
 }
 
 /** The placeholders of the document in order; loops and other sections are refused (one value per field). */
-export function docxPlaceholders(bytes: Buffer, fileName: string): DocumentField[] {
+function docxPlaceholders(bytes: Buffer, fileName: string): DocumentField[] {
   // The CommonJS export is a factory, whatever the bundled typings say.
   const tags: TagPart[] = [];
   compile(bytes, fileName, [tagCollector(tags)]);

@@ -12,14 +12,14 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const FRONT_MATTER = /^---[ \t]*\n([\s\S]*?)\n---[ \t]*(?:\n|$)/;
 
 /** Splits `---\nyaml\n---\nbody`; without front matter the whole text is the body. */
-export function splitFrontMatter(text: string): { yaml?: string; body: string; bodyLine: number } {
+function splitFrontMatter(text: string): { yaml?: string; body: string; bodyLine: number } {
   const m = FRONT_MATTER.exec(text);
   if (!m) return { body: text, bodyLine: 1 };
   return { yaml: m[1]!, body: text.slice(m[0].length), bodyLine: m[0].split('\n').length - (m[0].endsWith('\n') ? 1 : 0) + 1 };
 }
 
 /** Every `{{key}}` in the body, in first-seen order; a malformed placeholder is an error naming its line. */
-export function markdownPlaceholders(body: string, firstLine = 1): DocumentField[] {
+function markdownPlaceholders(body: string, firstLine = 1): DocumentField[] {
   const seen = new Map<string, DocumentField>();
   for (const m of body.matchAll(ANY_TAG)) {
     const line = firstLine + (body.slice(0, m.index).match(/\n/g)?.length ?? 0);

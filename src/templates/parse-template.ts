@@ -27,7 +27,7 @@ export interface TemplateFileInput {
   name?: string;
 }
 
-export function templateFormatOf(fileName: string): TemplateFormat | undefined {
+function templateFormatOf(fileName: string): TemplateFormat | undefined {
   return TEMPLATE_EXTENSIONS[extname(fileName).toLowerCase()];
 }
 

@@ -33,7 +33,7 @@ async function load(bytes: Buffer, fileName: string): Promise<PDFDocument> {
 }
 
 /** `topmostSubform[0].Page1[0].First Name[0]` → `First_Name`: the last name segment, made a valid key. */
-export function keyForPdfField(name: string): string {
+function keyForPdfField(name: string): string {
   const last = name.split('.').filter(Boolean).pop() ?? name;
   let key = last.replace(/\[\d+\]$/, '').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+(?=[A-Za-z])/, '');
   if (!/^[A-Za-z_]/.test(key)) key = `f_${key}`;

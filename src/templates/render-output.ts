@@ -37,7 +37,7 @@ export async function renderOutput(
 }
 
 /** `form.pdf` → `form.filled.pdf`. */
-export function filledName(fileName: string): string {
+function filledName(fileName: string): string {
   const m = /^(.*?)(\.[^.]*)?$/.exec(fileName)!;
   return `${m[1] || 'output'}.filled${m[2] ?? ''}`;
 }

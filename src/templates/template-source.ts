@@ -3,7 +3,7 @@
 import type { TemplateIssue } from '../core/validate-template.js';
 import type { TemplateSpec } from '../core/types.js';
 
-export const TEMPLATE_FORMATS = ['json', 'markdown', 'docx', 'pdf'] as const;
+const TEMPLATE_FORMATS = ['json', 'markdown', 'docx', 'pdf'] as const;
 export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
 
 export const MEDIA_TYPES: Readonly<Record<TemplateFormat, string>> = {

@@ -9,7 +9,7 @@ export interface ZipLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 64 * 1024 * 1024, maxEntries: 2000 };
+const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 64 * 1024 * 1024, maxEntries: 2000 };
 
 /** Why a ZIP was refused; the message says so in the user's terms. */
 export class ZipError extends Error {

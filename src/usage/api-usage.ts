@@ -6,7 +6,7 @@ import { quotaLimitsOf } from '../core/quota-limits.js';
 import { geminiQueueRate } from '../core/task-queue-rate.js';
 import { apiKeyIdentity } from '../gemini/key-identity.js';
 import type { QuotaSnapshot } from '../store/quota-ledger-store.js';
-import type { Store } from '../store/store.js';
+import type { EndpointUsage, Store } from '../store/store.js';
 
 export interface ApiUsageReport {
   /** The old system's block, same names. */
@@ -31,6 +31,12 @@ export interface ApiUsageReport {
     /** Time fills spent parked on an exhausted daily quota (ms). */
     parkedMs: number;
   };
+  /**
+   * The same requests, cache hits and tokens per endpoint (`gemini`, or the base URL of an emulator or proxy)
+   * and model, busiest first; over every fill, or the one fill's. Events from before endpoints were recorded
+   * count under `unknown`.
+   */
+  byEndpoint: EndpointUsage[];
   /** The limits in force on this configuration. */
   limits: {
     profile: string;
@@ -87,6 +93,7 @@ export async function apiUsage(store: Store, config: Readonly<FillflowConfig>, o
       quotaWaitMs: totals.quotaWaitMs,
       parkedMs: totals.parkedMs,
     },
+    byEndpoint: await store.usageByEndpoint(opts.fillId),
     limits: {
       profile: config.profile,
       model: config.gemini.model,

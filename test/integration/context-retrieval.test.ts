@@ -64,11 +64,16 @@ describe('context for each call', () => {
     // The third document's fill is searched with what the first two taught.
     const second = await r.fill({ templateId, documentIds: [c], options });
     expect(second.status).toBe('completed');
-    const recalled = Object.values(await r.store.recallQuotes(templateId, keys, [c], 16)).flat();
+    // Remembered under the endpoint that answered: the emulator the rig sends every call to.
+    const scope = { templateId, endpoint: first.answeredBy.endpoint };
+    expect(scope.endpoint).not.toBe('gemini');
+    const recalled = Object.values(await r.store.recallQuotes(scope, keys, [c], 16)).flat();
     expect(recalled.length).toBeGreaterThan(10);
     for (const q of recalled) expect(proven.has(q)).toBe(true);
     // Never with a fill's own documents' quotes.
-    expect(Object.values(await r.store.recallQuotes(templateId, keys, [a, b, c], 16)).flat()).toEqual([]);
+    expect(Object.values(await r.store.recallQuotes(scope, keys, [a, b, c], 16)).flat()).toEqual([]);
+    // Nor under another endpoint: Google's API never recalls what the emulator's answers proved.
+    expect(Object.values(await r.store.recallQuotes({ templateId, endpoint: 'gemini' }, keys, [c], 16)).flat()).toEqual([]);
 
     // The first documents keep the recall they had (none), though the third taught more since: the same
     // calls are planned and the cache answers them.

@@ -5,7 +5,7 @@ import { readHtml } from './read-html.js';
 import { readPdf } from './read-pdf.js';
 import { readPlain } from './read-plain.js';
 
-export { FormatError, type ExtractedText, type FormatProblem } from './extracted-text.js';
+export { FormatError } from './extracted-text.js';
 
 export interface DocumentFormat {
   mimeType: string;

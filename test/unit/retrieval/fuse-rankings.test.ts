@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { reciprocalRankFusion } from '../../../src/retrieval/fuse-rankings.js';
-import type { ChunkHit } from '../../../src/store/store.js';
+import type { ChunkRef } from '../../../src/core/chunk-ref.js';
 
-const hit = (seq: number, score = 1): ChunkHit => ({ chunkId: `d:${seq}`, documentId: 'd', seq, score, tokens: 10 });
-const ids = (hits: ChunkHit[]) => hits.map((h) => h.chunkId);
+const hit = (seq: number, score = 1): ChunkRef => ({ chunkId: `d:${seq}`, documentId: 'd', seq, score, tokens: 10 });
+const ids = (hits: ChunkRef[]) => hits.map((h) => h.chunkId);
 
 describe('reciprocalRankFusion', () => {
   it('ranks a chunk both lists found above one only a single list ranked first', () => {

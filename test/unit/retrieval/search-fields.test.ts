@@ -8,7 +8,8 @@ import { buildFieldQueries, buildFieldQuery, splitKey } from '../../../src/retri
 import { chunkText } from '../../../src/retrieval/chunk-text.js';
 import { searchFields } from '../../../src/retrieval/search-fields.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
-import type { ChunkHit, Store } from '../../../src/store/store.js';
+import type { ChunkRef } from '../../../src/core/chunk-ref.js';
+import type { Store } from '../../../src/store/store.js';
 
 describe('splitKey', () => {
   it.each([
@@ -147,7 +148,7 @@ describe('searchFields on the SQLite store', () => {
       description: 'Goods shipped, delivered, insured, inspected and accepted under this warranty.',
       examples: ['PO-1234'],
     };
-    const textsOf = async (hits: ChunkHit[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
+    const textsOf = async (hits: ChunkRef[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
     expect(await textsOf(await store.searchChunks(buildFieldQuery(field), [doc.id], 2))).not.toContain('Reference: PO-7781.');
     const hits = await searchFields(store, [field], [doc.id], { topK: 2 });
     expect((await textsOf(hits.ref ?? []))[0]).toBe('Reference: PO-7781.');
@@ -159,7 +160,7 @@ describe('searchFields on the SQLite store', () => {
     const text = [...filler.slice(0, 4), clause, ...filler.slice(4)].join('\n\n');
     const doc = await store.putDocument({ name: 'c.txt', mimeType: 'text/plain', text }, chunkText(text, { maxTokens: 30 }));
     const field: FieldSpec = { key: 'non_compete', label: 'Non-compete', type: 'enum', options: ['Yes', 'No'], description: 'Is a party restricted from competing?' };
-    const textsOf = async (hits: ChunkHit[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
+    const textsOf = async (hits: ChunkRef[]) => (await store.getChunks(hits.map((h) => h.chunkId))).map((c) => c.text);
 
     expect(await textsOf((await searchFields(store, [field], [doc.id], { topK: 3 })).non_compete ?? [])).not.toContain(clause);
     // Every query has an equal vote, so what a template has learnt weighs more as its memory grows.
@@ -183,7 +184,7 @@ describe('searchFields concurrency', () => {
     const queries: string[] = [];
     const pending: (() => void)[] = [];
     const store = {
-      async searchChunks(query: string, _documentIds: string[], limit: number): Promise<ChunkHit[]> {
+      async searchChunks(query: string, _documentIds: string[], limit: number): Promise<ChunkRef[]> {
         queries.push(query);
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);

@@ -7,7 +7,8 @@ import { searchFields } from '../../../src/retrieval/search-fields.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import type { Store } from '../../../src/store/store.js';
 
-const space = { model: 'test-embedding', dimensions: 64 };
+const space = { endpoint: 'gemini', model: 'test-embedding', dimensions: 64 };
+const emulator = { ...space, endpoint: 'http://127.0.0.1:4010' };
 let store: Store;
 beforeEach(() => {
   store = openSqliteStore(':memory:');
@@ -30,8 +31,10 @@ describe('sqlite embeddings', () => {
     const missing = await store.chunksWithoutEmbedding(space, [doc.id]);
     await store.putChunkEmbeddings(space, missing.map((c) => ({ chunkId: c.chunkId, vector: hashedEmbedding(c.text, 64) })));
     expect(await store.chunksWithoutEmbedding(space, [doc.id])).toEqual([]);
-    // Another model or size is another space.
+    // Another endpoint, model or size is another space.
     expect(await store.chunksWithoutEmbedding({ ...space, dimensions: 32 }, [doc.id])).toHaveLength(2);
+    expect(await store.chunksWithoutEmbedding({ ...space, model: 'other' }, [doc.id])).toHaveLength(2);
+    expect(await store.chunksWithoutEmbedding(emulator, [doc.id])).toHaveLength(2);
   });
 
   it('ranks chunks by cosine similarity inside SQLite, only within the documents asked', async () => {
@@ -52,7 +55,21 @@ describe('sqlite embeddings', () => {
     expect([...got.keys()]).toEqual(['due date']);
     expect(got.get('due date')![0]).toBeCloseTo(hashedEmbedding('due date', 64)[0]!, 6);
     expect((await store.getQueryEmbeddings({ ...space, model: 'x' }, ['due date'])).size).toBe(0);
+    expect((await store.getQueryEmbeddings(emulator, ['due date'])).size).toBe(0);
     await expect(store.putQueryEmbeddings(space, [{ text: 'q', vector: [1, 0] }])).rejects.toThrow(/2 dimensions, expected 64/);
+  });
+
+  it('never ranks with another endpoint\'s vectors, though model and size are the same', async () => {
+    const doc = await put('Governing law: England.\n\nPayment within thirty days.');
+    const q = hashedEmbedding('governing law', 64);
+    expect(await store.searchByVector(emulator, q, [doc.id], 5)).toEqual([]);
+    // The emulator's own vectors (here the reverse of Google's) rank for the emulator only.
+    const chunks = await store.chunksWithoutEmbedding(emulator, [doc.id]);
+    await store.putChunkEmbeddings(emulator, chunks.map((c) => ({ chunkId: c.chunkId, vector: hashedEmbedding(c.text, 64).map((x) => -x) })));
+    const google = await store.searchByVector(space, q, [doc.id], 5);
+    const other = await store.searchByVector(emulator, q, [doc.id], 5);
+    expect(google.map((h) => h.chunkId)).toEqual([...other.map((h) => h.chunkId)].reverse());
+    expect(google[0]!.score).toBeCloseTo(-other[other.length - 1]!.score, 5);
   });
 
   it('fuses BM25 and vector hits in searchFields when the space is given, and falls back to BM25 without it', async () => {

@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyUsage, type FillResult, type TemplateSpec } from '../../../src/core/types.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { openSqliteStore, toFtsQuery } from '../../../src/store/sqlite-store.js';
+import { toFtsQuery } from '../../../src/store/sqlite-documents.js';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import type { NewChunk, Store } from '../../../src/store/store.js';
 
 let dir: string;
@@ -265,32 +266,57 @@ describe('templates', () => {
 });
 
 describe('fills', () => {
-  it('creates, updates and reads a fill, keeping the result when an update carries none', async () => {
-    await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1', 'd2'] });
-    const created = await store.getFill('f1');
-    expect(created).toMatchObject({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1', 'd2'], status: 'running' });
-    expect(created?.result).toBeUndefined();
-
-    const result: FillResult = {
-      fillId: 'f1',
-      templateId: 'tpl-1',
-      status: 'completed',
-      fields: [{ key: 'number', value: 'INV-7', status: 'filled', method: 'gemini', sources: [] }],
-      usage: { ...emptyUsage(), apiCalls: 1 },
-    };
-    await store.updateFill('f1', { status: 'completed', result });
-    await store.updateFill('f1', { status: 'archived' });
-    const updated = await store.getFill('f1');
-    expect(updated).toMatchObject({ status: 'archived', result });
-    expect(updated && updated.updatedAt >= updated.createdAt).toBe(true);
+  const result = (value: string): FillResult => ({
+    fillId: 'f1',
+    templateId: 'tpl-1',
+    status: 'completed',
+    fields: [{ key: 'number', value, status: 'filled', method: 'gemini', sources: [] }],
+    answeredBy: { endpoint: 'gemini', model: 'gemini-3.5-flash' },
+    usage: { ...emptyUsage(), apiCalls: 1 },
   });
 
-  it('keeps the first record when a fill is created twice, and refuses to update an unknown fill', async () => {
+  it('records a fill\'s inputs, without a status: Temporal owns that', async () => {
+    await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1', 'd2'] });
+    const created = await store.getFill('f1');
+    expect(created).toMatchObject({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1', 'd2'] });
+    expect(created && Object.keys(created).sort()).toEqual(['createdAt', 'documentIds', 'fillId', 'templateId', 'updatedAt']);
+  });
+
+  it('writes the result once: a second write (a retried finalizeFill) keeps the first and returns it', async () => {
+    await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1'] });
+    const first = result('INV-7');
+    expect(await store.putFillResult('f1', first)).toEqual(first);
+    expect(await store.putFillResult('f1', result('INV-8'))).toEqual(first);
+    const stored = await store.getFill('f1');
+    expect(stored?.result).toEqual(first);
+    expect(stored && stored.updatedAt >= stored.createdAt).toBe(true);
+  });
+
+  it('adds the output reference to the stored result and changes nothing else', async () => {
+    await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1'] });
+    const first = { ...result('Ünïcode "quoted" \u2028 12.50'), notices: ['a notice'] };
+    first.usage.durationMs = 1234.5;
+    await store.putFillResult('f1', first);
+    await store.setFillOutputRef('f1', 'f1/filled.docx');
+    expect((await store.getFill('f1'))?.result).toEqual({ ...first, outputRef: 'f1/filled.docx' });
+    // A re-render replaces the reference; the result itself is still the first one.
+    await store.setFillOutputRef('f1', 'f1/filled-again.docx');
+    expect(await store.putFillResult('f1', result('other'))).toEqual({ ...first, outputRef: 'f1/filled-again.docx' });
+  });
+
+  it('keeps the first record when a fill is created twice', async () => {
     await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: ['d1'] });
     await store.createFill({ fillId: 'f1', templateId: 'tpl-other', documentIds: [] });
     expect(await store.getFill('f1')).toMatchObject({ templateId: 'tpl-1', documentIds: ['d1'] });
-    await expect(store.updateFill('nope', { status: 'completed' })).rejects.toThrow(/nope/);
+  });
+
+  it('refuses a result for a fill never recorded, and an output reference before the result', async () => {
+    await expect(store.putFillResult('nope', result('x'))).rejects.toThrow(/fill "nope" is not in the store/);
     expect(await store.getFill('nope')).toBeUndefined();
+    await expect(store.setFillOutputRef('nope', 'nope/x.md')).rejects.toThrow(/fill "nope" has no stored result/);
+    await store.createFill({ fillId: 'f1', templateId: 'tpl-1', documentIds: [] });
+    await expect(store.setFillOutputRef('f1', 'f1/x.md')).rejects.toThrow(/putFillResult must come first/);
+    expect((await store.getFill('f1'))?.result).toBeUndefined();
   });
 });
 
@@ -364,6 +390,70 @@ describe('usage', () => {
       fieldsAsked: 5,
     });
     expect((await store.usageTotals('no-such-fill')).apiCalls).toBe(0);
+  });
+});
+
+describe('usage by endpoint', () => {
+  const google = { endpoint: 'gemini', model: 'gemini-3.5-flash' };
+  const emulator = { endpoint: 'http://127.0.0.1:4010', model: 'gemini-3.5-flash' };
+
+  it('names the endpoint and model that answered most of a fill\'s fields, from answered requests and cache hits', async () => {
+    expect(await store.usageAnsweredBy('f1')).toBeUndefined();
+    await store.recordUsage({ fillId: 'f1', batchId: 'b1', kind: 'api_call', ...google, promptTokens: 100, outputTokens: 9, fields: 3 });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b2', kind: 'cache_hit', ...emulator, fields: 2 });
+    expect(await store.usageAnsweredBy('f1')).toEqual(google);
+    await store.recordUsage({ fillId: 'f1', batchId: 'b3', kind: 'cache_hit', ...emulator, fields: 2 });
+    expect(await store.usageAnsweredBy('f1')).toEqual(emulator);
+    expect(await store.usageAnsweredBy('f2')).toBeUndefined();
+  });
+
+  it('counts nothing as answered by a failed request, an embedding request, a 429 or an event without an endpoint', async () => {
+    await store.recordUsage({ fillId: 'f1', batchId: 'b1', kind: 'api_call', ...google });
+    await store.recordUsage({ fillId: 'f1', batchId: 'embed', kind: 'api_call', endpoint: 'gemini', model: 'gemini-embedding-001', fields: 0, detail: 'embed' });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b1', kind: 'rate_limited', ...google, detail: 'per-minute', fields: 9 });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b2', kind: 'api_call', fields: 30 });
+    await store.recordUsage({ fillId: 'f1', batchId: '-', kind: 'parked', detail: '60000' });
+    expect(await store.usageAnsweredBy('f1')).toBeUndefined();
+  });
+
+  it('breaks a tie the same way on every read', async () => {
+    await store.recordUsage({ fillId: 'f1', batchId: 'b1', kind: 'api_call', ...emulator, fields: 2 });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b2', kind: 'api_call', ...google, fields: 2 });
+    expect(await store.usageAnsweredBy('f1')).toEqual(google);
+  });
+
+  it('totals requests, cache hits and tokens per endpoint and model, busiest first, adding up to the totals', async () => {
+    expect(await store.usageByEndpoint()).toEqual([]);
+    await store.recordUsage({ fillId: 'f1', batchId: 'b1', kind: 'api_call', ...google, promptTokens: 100, outputTokens: 10, fields: 3 });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b2', kind: 'api_call', ...google });
+    await store.recordUsage({ fillId: 'f1', batchId: 'b2', kind: 'rate_limited', ...google, detail: 'per-minute' });
+    await store.recordUsage({ fillId: 'f1', batchId: 'e', kind: 'api_call', endpoint: 'gemini', model: 'gemini-embedding-001', promptTokens: 40, fields: 0 });
+    await store.recordUsage({ fillId: 'f2', batchId: 'b1', kind: 'cache_hit', ...emulator, fields: 3, promptTokens: 999 });
+    await store.recordUsage({ fillId: 'f2', batchId: 'b2', kind: 'cache_hit', ...emulator, fields: 3 });
+    await store.recordUsage({ fillId: 'f2', batchId: 'b3', kind: 'cache_hit', ...emulator, fields: 3 });
+    // Recorded before endpoints were: counted, under `unknown`.
+    await store.recordUsage({ fillId: 'f2', batchId: 'b4', kind: 'api_call', promptTokens: 7, outputTokens: 1 });
+    await store.recordUsage({ fillId: 'f2', batchId: '-', kind: 'parked', detail: '1000' });
+
+    const all = await store.usageByEndpoint();
+    expect(all).toEqual([
+      { ...emulator, apiCalls: 0, cacheHits: 3, promptTokens: 0, outputTokens: 0 },
+      { ...google, apiCalls: 2, cacheHits: 0, promptTokens: 100, outputTokens: 10 },
+      { endpoint: 'gemini', model: 'gemini-embedding-001', apiCalls: 1, cacheHits: 0, promptTokens: 40, outputTokens: 0 },
+      { endpoint: 'unknown', model: 'unknown', apiCalls: 1, cacheHits: 0, promptTokens: 7, outputTokens: 1 },
+    ]);
+    const totals = await store.usageTotals();
+    const sum = (k: 'apiCalls' | 'cacheHits' | 'promptTokens' | 'outputTokens') => all.reduce((n, r) => n + r[k], 0);
+    expect({ apiCalls: sum('apiCalls'), cacheHits: sum('cacheHits'), promptTokens: sum('promptTokens'), outputTokens: sum('outputTokens') }).toEqual({
+      apiCalls: totals.apiCalls,
+      cacheHits: totals.cacheHits,
+      promptTokens: totals.promptTokens,
+      outputTokens: totals.outputTokens,
+    });
+    expect(await store.usageByEndpoint('f1')).toEqual([
+      { ...google, apiCalls: 2, cacheHits: 0, promptTokens: 100, outputTokens: 10 },
+      { endpoint: 'gemini', model: 'gemini-embedding-001', apiCalls: 1, cacheHits: 0, promptTokens: 40, outputTokens: 0 },
+    ]);
   });
 });
 
