@@ -1,5 +1,6 @@
 /** @module gatherContext: retrieves the passages each field of a group needs, as references only. */
 import type { GatherContextInput, GatherContextResult } from '../core/fill-records.js';
+import { endpointIdentity } from '../core/endpoint.js';
 import { DEFAULT_MAX_CHUNKS_PER_FIELD, expectedOutputTokens, fieldSpecTokens } from '../core/plan-batches.js';
 import { searchFields } from '../retrieval/search-fields.js';
 import type { FillActivityDeps } from './deps.js';
@@ -11,7 +12,9 @@ const TOP_K = DEFAULT_MAX_CHUNKS_PER_FIELD;
 export function makeGatherContext({ store, config }: FillActivityDeps) {
   return async function gatherContext(input: GatherContextInput): Promise<GatherContextResult> {
     const fields = await loadFields(store, input.templateId, input.fieldKeys);
-    const remembered = config.fieldMemory > 0 ? await store.recallQuotes(input.templateId, input.fieldKeys, input.documentIds, config.fieldMemory) : undefined;
+    // Only quotes proved by answers from the endpoint this deployment asks: an emulator's never steer Google's.
+    const scope = { templateId: input.templateId, endpoint: endpointIdentity(config.gemini.baseUrl) };
+    const remembered = config.fieldMemory > 0 ? await store.recallQuotes(scope, input.fieldKeys, input.documentIds, config.fieldMemory) : undefined;
     const hits = await searchFields(store, fields, input.documentIds, {
       topK: TOP_K,
       ...(input.embedding ? { embeddings: input.embedding } : {}),

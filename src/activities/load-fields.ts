@@ -1,13 +1,12 @@
 /** @module Loads a template's field specs by key, failing in a way Temporal will not retry. */
-import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../core/failure-types.js';
 import type { FieldSpec, TemplateSpec } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import { toFailure } from './to-failure.js';
 
 export async function loadTemplate(store: Store, templateId: string): Promise<TemplateSpec> {
   const template = await store.getTemplate(templateId);
   if (!template) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `unknown template "${templateId}"` });
+    throw toFailure({ kind: 'invalid-input', message: `unknown template "${templateId}"` });
   }
   return template;
 }
@@ -19,7 +18,7 @@ export async function loadFields(store: Store, templateId: string, keys: readonl
   return keys.map((k) => {
     const f = byKey.get(k);
     if (!f) {
-      throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `template "${templateId}" has no field "${k}"` });
+      throw toFailure({ kind: 'invalid-input', message: `template "${templateId}" has no field "${k}"` });
     }
     return f;
   });

@@ -17,7 +17,9 @@ export type GeminiErrorRecord =
       reasons: string[];
     }
   | { kind: 'timeout'; message: string }
-  | { kind: 'network'; message: string };
+  | { kind: 'network'; message: string }
+  /** A 200 whose content is not what was asked for (e.g. vectors of another size than requested). */
+  | { kind: 'malformed'; message: string };
 
 export type GeminiErrorClass =
   | { kind: 'rate-limited'; quota: 'requests-per-minute' | 'tokens-per-minute' | 'unspecified'; delayMs?: number; quotaId?: string }
@@ -25,7 +27,8 @@ export type GeminiErrorClass =
   | { kind: 'config'; message: string }
   | { kind: 'bad-request'; message: string }
   | { kind: 'too-large'; message: string }
-  | { kind: 'transient'; status?: number; delayMs?: number; message: string };
+  | { kind: 'transient'; status?: number; delayMs?: number; message: string }
+  | { kind: 'malformed'; message: string };
 
 const PER_DAY = /PerDay/i;
 const TOKENS = /Token/i;
@@ -36,6 +39,7 @@ const TOO_LARGE = /(exceeds the maximum number of tokens|input token count .* ex
 export function classifyGeminiError(err: GeminiErrorRecord): GeminiErrorClass {
   if (err.kind === 'timeout') return { kind: 'transient', message: `request timed out: ${err.message}` };
   if (err.kind === 'network') return { kind: 'transient', message: `network error: ${err.message}` };
+  if (err.kind === 'malformed') return { kind: 'malformed', message: `wrong-shaped answer: ${err.message}` };
 
   const { status, message } = err;
   if (status === 429) return classifyQuota(err);

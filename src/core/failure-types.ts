@@ -14,6 +14,12 @@ export const FailureType = {
   BadRequest: 'GeminiBadRequest',
   /** The answer was cut (MAX_TOKENS) or unparseable, or the request too large: split the batch and re-ask. */
   SplitBatch: 'GeminiSplitBatch',
+  /**
+   * The answer came back in the wrong shape (embeddings of another size, or not one per text): tried once more,
+   * since a glitch passes; a second such answer means the endpoint answers this way, and it is not retried.
+   * Not in {@link NON_RETRYABLE_FAILURES}: the failure itself says whether it may be retried.
+   */
+  MalformedAnswer: 'GeminiMalformedAnswer',
   /** This worker has no GEMINI_API_KEY: the fill goes on with the offline extractor. */
   NotConfigured: 'GeminiNotConfigured',
   /** Input that cannot be processed (unknown template or document): failing again will not help. */

@@ -1,5 +1,5 @@
 /** @module The queue of injected faults and the rule for which of them answers a request. */
-import type { Fault, FaultSpec, RecordedRequest } from './types.js';
+import type { Fault, FaultEndpoint, FaultSpec, RecordedRequest } from './types.js';
 
 interface Queued {
   fault: Fault;
@@ -9,11 +9,18 @@ interface Queued {
 /** Faults that replace the model's answer with an error; they are served before quotas are checked. */
 export type ErrorFault = Extract<FaultSpec, { kind: 'status' | 'rate-limit' | 'limit-zero' | 'no-details-429' }>;
 /** Faults that change the shape of a 200 answer; they wait for a request the quotas let through. */
-export type ShapeFault = Extract<FaultSpec, { kind: 'truncate' | 'malformed' | 'blocked' }>;
+export type ShapeFault = Extract<FaultSpec, { kind: 'truncate' | 'malformed' | 'blocked' | 'wrong-dimensions' }>;
 /** Faults that only delay. */
 export type LatencyFault = Extract<FaultSpec, { kind: 'latency' }>;
 
 const ERROR_KINDS = new Set<FaultSpec['kind']>(['status', 'rate-limit', 'limit-zero', 'no-details-429']);
+/** Shape faults and the one endpoint whose answers they can reshape. */
+const SHAPE_ENDPOINT: Record<ShapeFault['kind'], FaultEndpoint> = {
+  truncate: 'generateContent',
+  malformed: 'generateContent',
+  blocked: 'generateContent',
+  'wrong-dimensions': 'batchEmbedContents',
+};
 
 function isError(f: FaultSpec): f is ErrorFault {
   return ERROR_KINDS.has(f.kind);
@@ -24,6 +31,14 @@ export function checkFault(f: Fault): void {
   const where = `fault ${JSON.stringify({ ...f, match: undefined })}`;
   if (f.count !== undefined && (!Number.isInteger(f.count) || f.count < 1)) {
     throw new Error(`${where}: count must be an integer >= 1`);
+  }
+  const endpoint = f.endpoint ?? 'generateContent';
+  if (endpoint !== 'generateContent' && endpoint !== 'batchEmbedContents') {
+    throw new Error(`${where}: endpoint must be 'generateContent' or 'batchEmbedContents'`);
+  }
+  const shapes = Object.hasOwn(SHAPE_ENDPOINT, f.kind) ? SHAPE_ENDPOINT[f.kind as ShapeFault['kind']] : undefined;
+  if (shapes !== undefined && shapes !== endpoint) {
+    throw new Error(`${where}: a ${f.kind} fault reshapes ${shapes} answers only; set endpoint: '${shapes}'`);
   }
   switch (f.kind) {
     case 'status':
@@ -42,6 +57,11 @@ export function checkFault(f: Fault): void {
     case 'latency':
       if (!Number.isFinite(f.ms) || f.ms < 0) throw new Error(`${where}: ms must be a number >= 0`);
       return;
+    case 'wrong-dimensions':
+      if (f.dimensions !== undefined && (!Number.isInteger(f.dimensions) || f.dimensions < 1)) {
+        throw new Error(`${where}: dimensions must be an integer >= 1`);
+      }
+      return;
     case 'limit-zero':
     case 'no-details-429':
     case 'truncate':
@@ -49,7 +69,9 @@ export function checkFault(f: Fault): void {
     case 'blocked':
       return;
     default:
-      throw new Error(`${where}: unknown kind; expected status, rate-limit, limit-zero, no-details-429, truncate, malformed, blocked or latency`);
+      throw new Error(
+        `${where}: unknown kind; expected status, rate-limit, limit-zero, no-details-429, truncate, malformed, blocked, wrong-dimensions or latency`,
+      );
   }
 }
 
@@ -97,7 +119,9 @@ export class FaultQueue {
   }
 
   private firstMatch(req: RecordedRequest, kind: (f: FaultSpec) => boolean): Queued | undefined {
-    return this.queue.find((q) => kind(q.fault) && (q.fault.match?.(req) ?? true));
+    return this.queue.find(
+      (q) => kind(q.fault) && (q.fault.endpoint ?? 'generateContent') === req.endpoint && (q.fault.match?.(req) ?? true),
+    );
   }
 
   private take<F extends FaultSpec>(req: RecordedRequest, kind: (f: FaultSpec) => f is F): F | undefined {

@@ -16,7 +16,8 @@ import { InvalidRequest, readGenerateRequest, type GenerateRequestView } from '.
 import { tokensForChars } from './token-estimate.js';
 import type { RecordedRequest } from './types.js';
 
-function errorFaultReply(state: EmulatorState, model: string, fault: ErrorFault): Reply {
+/** The error an injected fault answers with, for any model endpoint. */
+export function errorFaultReply(state: EmulatorState, model: string, fault: ErrorFault): Reply {
   if (fault.kind === 'status') return statusError(fault.status, fault.message);
   return faultQuotaReply(model, fault, limitsFor(state.limits, model), state.random.variety);
 }

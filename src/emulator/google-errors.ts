@@ -1,4 +1,4 @@
-/** @module Google's error bodies, word for word where the real ones are known (shared/notes/gemini-api.md §1.3–1.4). */
+/** @module Google's error bodies, word for word where the real ones are known (from recorded responses of the real API). */
 import type { QuotaKind } from './types.js';
 
 /** `{ error: { code, message, status, details? } }`, the google.rpc.Status JSON every error uses. */

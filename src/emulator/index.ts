@@ -22,6 +22,7 @@ export type {
   EmulatorOptions,
   Endpoint,
   Fault,
+  FaultEndpoint,
   FaultQueueing,
   FaultSpec,
   LatencyOption,

@@ -10,10 +10,10 @@ import {
   unknownModel,
   type Reply,
 } from './google-errors.js';
-import { DEFAULT_DIMENSIONS, hashedEmbedding } from './hashed-embedding.js';
-import { InvalidRequest, readCountTokensRequest, readEmbedRequest, type EmbedItem } from './read-request.js';
+import { batchEmbedContents } from './embed-contents.js';
+import { InvalidRequest, readCountTokensRequest } from './read-request.js';
 import { tokensForChars } from './token-estimate.js';
-import type { EmbedFunction, Endpoint, RecordedRequest } from './types.js';
+import type { Endpoint, RecordedRequest } from './types.js';
 
 /** What the server passes in for one request. */
 export interface IncomingModelRequest {
@@ -53,35 +53,6 @@ function countTokens(rec: RecordedRequest, body: unknown): Reply {
   rec.promptTokens = tokensForChars(countedChars);
   // Not entered in the quota windows: Google does not count countTokens against inference quota.
   return { status: 200, body: { totalTokens: rec.promptTokens } };
-}
-
-async function batchEmbedContents(state: EmulatorState, rec: RecordedRequest, body: unknown): Promise<Reply> {
-  const items = readEmbedRequest(body);
-  rec.promptText = items.map((i) => i.text).join('\n');
-  rec.promptTokens = items.reduce((n, i) => n + tokensForChars(i.text.length), 0);
-  const vectors = state.embed
-    ? await suppliedEmbeddings(state.embed, items)
-    : items.map((i) => hashedEmbedding(i.text, i.outputDimensionality ?? DEFAULT_DIMENSIONS));
-  return { status: 200, body: { embeddings: vectors.map((values) => ({ values })) } };
-}
-
-/**
- * Vectors from the caller's embed function. A batch may mix task types and sizes (the API allows it,
- * Fillflow never sends it), so consecutive items that share both go in one call, keeping order.
- */
-async function suppliedEmbeddings(embed: EmbedFunction, items: EmbedItem[]): Promise<number[][]> {
-  const out: number[][] = [];
-  for (let start = 0; start < items.length; ) {
-    const { taskType, outputDimensionality } = items[start]!;
-    let end = start + 1;
-    while (end < items.length && items[end]!.taskType === taskType && items[end]!.outputDimensionality === outputDimensionality) end++;
-    const vectors = await embed(items.slice(start, end).map((i) => i.text), taskType, outputDimensionality);
-    // A wrong count is the function's bug; thrown, it becomes a 500 naming it rather than a short answer.
-    if (vectors.length !== end - start) throw new Error(`embed function returned ${vectors.length} vectors for ${end - start} texts`);
-    out.push(...vectors);
-    start = end;
-  }
-  return out;
 }
 
 /** Records and answers one request that is not for the control API. */
@@ -134,8 +105,9 @@ async function answer(
       if (rec.error) state.log(`[gemini emulator] #${rec.seq} ${req.path} answered ${reply.status}: ${rec.error}`);
       return reply;
     }
+    if (method === 'batchEmbedContents') return await batchEmbedContents(state, rec, model, parsed.body);
     await state.sleep(state.nextLatencyMs());
-    return method === 'countTokens' ? countTokens(rec, parsed.body) : await batchEmbedContents(state, rec, parsed.body);
+    return countTokens(rec, parsed.body);
   } catch (e) {
     if (e instanceof InvalidRequest) return refuse(state, rec, invalidArgument(e.message), e.message);
     throw e;

@@ -69,6 +69,11 @@ export type FaultSpec =
   | { kind: 'malformed' }
   /** A 200 with `promptFeedback.blockReason` and no candidates. @default reason 'SAFETY' */
   | { kind: 'blocked'; reason?: BlockReason }
+  /**
+   * batchEmbedContents only: a 200 whose vectors have `dimensions` values whatever size was asked, as from a
+   * Gemini-compatible server that ignores `outputDimensionality`. @default 3072 (gemini-embedding-001's full size)
+   */
+  | { kind: 'wrong-dimensions'; dimensions?: number }
   /** Extra delay before the answer; stacks with one other fault on the same request. */
   | { kind: 'latency'; ms: number };
 
@@ -78,7 +83,16 @@ export interface FaultQueueing {
   count?: number;
   /** Only requests this accepts are answered by the fault; others pass it by. @default every request */
   match?: (req: RecordedRequest) => boolean;
+  /**
+   * The model endpoint whose requests the fault answers. Error and latency faults serve either;
+   * `wrong-dimensions` only batchEmbedContents, the other shape faults only generateContent.
+   * @default 'generateContent' (so a fault meant for an extraction is never spent on the embedding call before it)
+   */
+  endpoint?: FaultEndpoint;
 }
+
+/** The model endpoints faults can be queued for (countTokens spends no quota and takes none). */
+export type FaultEndpoint = 'generateContent' | 'batchEmbedContents';
 
 /** A fault as queued with {@link Emulator.inject}. */
 export type Fault = FaultSpec & FaultQueueing;
@@ -170,7 +184,7 @@ export interface Emulator {
   readonly port: number;
   /** Every model request so far, live (the same array is updated in place). */
   readonly requests: RecordedRequest[];
-  /** Queues faults for upcoming generateContent requests, in order. */
+  /** Queues faults for upcoming requests, in order: generateContent ones unless a fault names another `endpoint`. */
   inject(...faults: Fault[]): void;
   /** Faults still queued (with their remaining counts). */
   pendingFaults(): Array<FaultSpec & { count: number }>;

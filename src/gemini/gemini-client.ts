@@ -1,8 +1,10 @@
-/** @module The only place that talks to @google/genai: one structured-output call per batch.
- * SDK retries stay off (Temporal owns retries: two retry loops would stack), every request has a
- * timeout (the SDK has none by default in Node), and the API key lives only inside this client. */
+/** @module The only place that talks to @google/genai: one structured-output call per batch, one
+ * batchEmbedContents call per group of texts, and which endpoint answers them. SDK retries stay off
+ * (Temporal owns retries: two retry loops would stack), every request has a timeout (the SDK has none
+ * by default in Node), and the API key lives only inside this client. */
 import { GoogleGenAI, ThinkingLevel, type GenerateContentConfig } from '@google/genai';
 import type { GeminiErrorRecord } from '../core/classify-gemini-error.js';
+import { endpointIdentity } from '../core/endpoint.js';
 import { convertUsage, type CallUsage } from './convert-usage.js';
 import { mapFinishReason, type FinishKind } from './map-finish-reason.js';
 import { parseApiError } from './parse-api-error.js';
@@ -56,6 +58,11 @@ export interface EmbedRequest {
 }
 
 export interface GeminiClient {
+  /**
+   * Who answers: `gemini` for Google's API, else the normalised base URL (see endpointIdentity). Cached
+   * answers, vectors, field memory and usage are kept under it, so one endpoint's answers never serve another.
+   */
+  readonly endpoint: string;
   readonly model: string;
   /** The embedding model (gemini-embedding-001 unless configured otherwise). */
   readonly embeddingModel: string;
@@ -75,6 +82,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   const thinking = thinkingConfigFor(opts.model);
   const embeddingModel = opts.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
   return {
+    endpoint: endpointIdentity(opts.baseUrl),
     model: opts.model,
     embeddingModel,
     async embed(req) {
@@ -94,12 +102,10 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         throw new GeminiCallError(parseApiError(err));
       }
       const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
-      if (vectors.length !== req.texts.length || vectors.some((v) => v.length !== req.dimensions)) {
-        // Not a classified API error: a plain Error, which Temporal retries within the activity's policy.
-        throw new Error(
-          `embedding answer has ${vectors.length} vectors for ${req.texts.length} texts, or not ${req.dimensions} dimensions each`,
-        );
-      }
+      const shape = embeddingShapeProblem(vectors, req.texts.length, req.dimensions);
+      // A typed error like any failed request, so the activity classifies it (a plain Error would be retried
+      // by the default policy, eight times over minutes, for an answer that comes back the same way).
+      if (shape) throw new GeminiCallError({ kind: 'malformed', message: shape });
       return vectors.map(unitLength);
     },
     async generateJson(req) {
@@ -133,6 +139,14 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
       };
     },
   };
+}
+
+/** What is wrong with an embedding answer's shape, or undefined when it has one vector of the asked size per text. */
+export function embeddingShapeProblem(vectors: readonly (readonly number[])[], texts: number, dimensions: number): string | undefined {
+  if (vectors.length !== texts) return `embedding answer has ${vectors.length} vectors for ${texts} texts`;
+  const wrong = vectors.findIndex((v) => v.length !== dimensions);
+  if (wrong >= 0) return `embedding ${wrong} has ${vectors[wrong]!.length} dimensions, not the ${dimensions} asked for`;
+  return undefined;
 }
 
 function unitLength(v: number[]): number[] {

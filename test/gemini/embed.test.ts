@@ -1,5 +1,6 @@
 /** The Gemini client's embed method: the real @google/genai over HTTP to the emulator's batchEmbedContents. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { classifyGeminiError } from '../../src/core/classify-gemini-error.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { GeminiCallError, createGeminiClient } from '../../src/gemini/gemini-client.js';
 
@@ -54,5 +55,36 @@ describe('GeminiClient.embed', () => {
     const err = await gemini.embed({ texts: ['q'], task: 'RETRIEVAL_QUERY', dimensions: 768 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GeminiCallError);
     expect((err as GeminiCallError).record).toMatchObject({ kind: 'http', status: 404 });
+  });
+
+  it('reads vectors of the wrong size as a malformed answer, a typed error the activity classifies', async () => {
+    emulator = await startEmulator();
+    const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+    emulator.inject({ kind: 'wrong-dimensions', endpoint: 'batchEmbedContents' });
+    const err = await gemini.embed({ texts: ['a', 'b'], task: 'RETRIEVAL_DOCUMENT', dimensions: 768 }).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(GeminiCallError);
+    const record = (err as GeminiCallError).record;
+    expect(record).toEqual({ kind: 'malformed', message: 'embedding 0 has 3072 dimensions, not the 768 asked for' });
+    expect(classifyGeminiError(record)).toMatchObject({ kind: 'malformed' });
+    // One request: the client never retries (Temporal owns retries).
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it('reads a 429 on an embedding request like one on generateContent', async () => {
+    emulator = await startEmulator();
+    const gemini = createGeminiClient({ apiKey: 'k', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
+    emulator.inject({ kind: 'rate-limit', quota: 'per-minute', retryDelay: '4s', endpoint: 'batchEmbedContents' });
+    const err = await gemini.embed({ texts: ['q'], task: 'RETRIEVAL_QUERY', dimensions: 768 }).catch((e: unknown) => e);
+    expect(classifyGeminiError((err as GeminiCallError).record)).toMatchObject({ kind: 'rate-limited', quota: 'requests-per-minute', delayMs: 4_000 });
+  });
+});
+
+describe('GeminiClient.endpoint', () => {
+  it("names the emulator by its base URL, and Google's API as gemini", async () => {
+    emulator = await startEmulator();
+    expect(createGeminiClient({ apiKey: 'k', baseUrl: `${emulator.url}/`, model: 'm' }).endpoint).toBe(emulator.url);
+    expect(createGeminiClient({ apiKey: 'k', model: 'm' }).endpoint).toBe('gemini');
+    expect(createGeminiClient({ apiKey: 'k', baseUrl: 'https://generativelanguage.googleapis.com', model: 'm' }).endpoint).toBe('gemini');
   });
 });

@@ -1,6 +1,6 @@
 /** @module Which answers of a fill teach field memory: grounded Gemini (or cached) values only. */
 import { describe, expect, it } from 'vitest';
-import { provenQuotes } from '../../../src/activities/finalize-fill.js';
+import { provenQuotes } from '../../../src/core/proven-quotes.js';
 import type { FieldResult } from '../../../src/core/types.js';
 
 const source = (quote: string) => ({ documentId: 'doc-1', quote, start: 0, end: quote.length });

@@ -25,6 +25,8 @@ const cases: [string, GeminiErrorRecord, Expect][] = [
   ['499 cancelled', http(499), { kind: 'transient' }],
   ['client timeout', { kind: 'timeout', message: 'aborted' }, { kind: 'transient' }],
   ['connection refused', { kind: 'network', message: 'fetch failed' }, { kind: 'transient' }],
+  // A wrong-shaped answer (e.g. embeddings of the wrong size): classified, retried at most once by the mapper.
+  ['embeddings of the wrong size', { kind: 'malformed', message: '3 vectors of 3072 values, expected 768' }, { kind: 'malformed' }],
   // Must not be retried as if they would pass.
   ['per-day with a short misleading retryDelay', http(429, { violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '250' }], retryDelayMs: 36_000 }), { kind: 'daily-quota' }],
   ['paid per-day', http(429, { violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel' }] }), { kind: 'daily-quota' }],
