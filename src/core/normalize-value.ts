@@ -1,7 +1,7 @@
 /** @module Turns a raw answer (what a model put in JSON) into a field's normalised value, or says why it cannot. */
 import { parseBoolean } from './parse/boolean.js';
 import { resolveCurrency } from './parse/currency-codes.js';
-import { parseDate } from './parse/date.js';
+import { isAmbiguousDate, parseDate, type DateOrder } from './parse/date.js';
 import { parseEmail } from './parse/email.js';
 import { parseMoney } from './parse/money.js';
 import { parseNumber } from './parse/number.js';
@@ -10,6 +10,14 @@ import { parseUrl } from './parse/url.js';
 import type { FieldSpec, FieldValue, Money } from './types.js';
 
 export type NormalizeResult = { ok: true; value: FieldValue } | { ok: false; reason: string };
+
+/** What the template or fill says about how its documents write values. */
+export interface NormalizeOptions {
+  /** How numeric dates are ordered (03/04/2024); without it an ambiguous date is refused, not guessed. */
+  dateOrder?: DateOrder;
+  /** The region national phone numbers belong to ("GB"); without it they stay national digits. */
+  region?: string;
+}
 
 /** Answers that mean "the documents do not say", compared lower-cased, single-spaced, without a final dot. */
 const MISSING = new Set([
@@ -99,7 +107,7 @@ function matchOption(field: FieldSpec, raw: unknown): NormalizeResult | null {
   return found === undefined ? null : ok(found);
 }
 
-function byType(field: FieldSpec, raw: unknown): NormalizeResult {
+function byType(field: FieldSpec, raw: unknown, locale: NormalizeOptions): NormalizeResult {
   switch (field.type) {
     case 'string':
     case 'text': {
@@ -120,7 +128,10 @@ function byType(field: FieldSpec, raw: unknown): NormalizeResult {
       return typeof money === 'string' ? invalid(money) : ok(money);
     }
     case 'date': {
-      const date = typeof raw === 'string' ? parseDate(raw) : null;
+      const date = typeof raw === 'string' ? parseDate(raw, locale.dateOrder ? { dateOrder: locale.dateOrder } : {}) : null;
+      if (date === null && typeof raw === 'string' && isAmbiguousDate(raw)) {
+        return invalid(`${show(raw)} could be read day-first or month-first; give it as YYYY-MM-DD, or set the template's dateOrder`);
+      }
       return date === null ? invalid(`expected an ISO date, got ${show(raw)}`) : ok(date);
     }
     case 'boolean': {
@@ -140,7 +151,7 @@ function byType(field: FieldSpec, raw: unknown): NormalizeResult {
     }
     case 'phone': {
       const text = asText(raw);
-      const phone = text === null ? null : parsePhone(text);
+      const phone = text === null ? null : parsePhone(text, locale.region ? { region: locale.region } : {});
       return phone === null ? invalid(`expected a phone number of 7 to 15 digits, got ${show(raw)}`) : ok(phone);
     }
     case 'url': {
@@ -182,14 +193,16 @@ function checkPattern(field: FieldSpec, result: NormalizeResult): NormalizeResul
  * Normalises a raw answer for `field`: "N/A"-like answers and empty values become `null` (not found), a
  * value of the wrong shape becomes `{ ok: false, reason }` with a short, specific reason. The field's
  * `pattern`, when set, is tested unanchored like JSON Schema's `pattern`; anchor it to match the whole value.
+ * `options` carry the template's locale: numeric dates are read in its `dateOrder`, national phone numbers
+ * in its `region`.
  * @example normalizeValue({ key: 'd', label: 'Date', type: 'date' }, 'March 3, 2010') // { ok: true, value: '2010-03-03' }
  */
-export function normalizeValue(field: FieldSpec, raw: unknown): NormalizeResult {
+export function normalizeValue(field: FieldSpec, raw: unknown, options: NormalizeOptions = {}): NormalizeResult {
   // An enum may list "None" or "N/A" as a real choice; that beats reading it as missing.
   if (field.type === 'enum') {
     const option = matchOption(field, raw);
     if (option) return checkPattern(field, option);
   }
   if (isMissing(raw)) return ok(null);
-  return checkPattern(field, byType(field, raw));
+  return checkPattern(field, byType(field, raw, options));
 }

@@ -1,5 +1,9 @@
-/** @module The offline extractor: fills one field from its passages with the parsers and layout heuristics, no model. */
+/** @module The offline extractor: fills one field from its passages with the parsers, layout heuristics and
+ * document-convention rules (offline-rules/), no model. */
+import type { ValueLocale } from './locale.js';
 import { normalizeValue } from './normalize-value.js';
+import { applyRules, constrainValue } from './offline-rules/apply-rules.js';
+import { fieldIntents, type FieldIntent } from './offline-rules/field-intent.js';
 import { findBooleans, parseBoolean } from './parse/boolean.js';
 import { findDates } from './parse/date.js';
 import { findEmails } from './parse/email.js';
@@ -33,7 +37,16 @@ export interface Passage {
 export interface OfflineMatch {
   value: FieldValue;
   source: SourceRef;
+  /**
+   * How sure the extractor is (0..1), from how the value was found: a "Label: value" line or a strong
+   * convention (a governing-law clause) is near 0.85, a mention near the label in prose 0.6, the only value
+   * of its kind in the passages 0.35. A planner can send values below about 0.6 back to Gemini.
+   */
+  confidence: number;
 }
+
+/** What the template (or fill) says about its documents; see {@link ValueLocale}. */
+export type OfflineOptions = ValueLocale;
 
 type Kind =
   | 'string' | 'text' | 'number' | 'money' | 'date' | 'boolean' | 'enum' | 'email' | 'phone' | 'url' | 'list' | 'postcode';
@@ -41,10 +54,14 @@ type Kind =
 /** Kinds whose written form is distinctive enough to trust with no label nearby, if only one value exists. */
 const DISTINCTIVE: ReadonlySet<Kind> = new Set(['email', 'url', 'phone', 'postcode', 'money', 'date']);
 
-// Candidates rank first by how they were found, so a "Label: value" line always beats a nearby mention.
+// Candidates rank first by how they were found, so a "Label: value" line always beats a nearby mention, and
+// a document convention (a dating clause, a governing-law clause) beats a mention near a label.
 const LABEL_LINE = 3;
+const RULE = 2.5;
 const NEAR_LABEL = 2;
 const ONLY_ONE = 1;
+/** The confidence each way of finding a value earns; a rule's finding carries its own. */
+const TIER_CONFIDENCE: Readonly<Record<number, number>> = { [LABEL_LINE]: 0.85, [NEAR_LABEL]: 0.6, [ONLY_ONE]: 0.35 };
 /** How far after a label in prose a value may start ("The Effective Date of this Agreement is ..."). */
 const PROSE_REACH = 100;
 /** How far before a defined term a value may end ("March 3, 2010 (the "Effective Date")"). */
@@ -60,6 +77,8 @@ interface Candidate {
   passage: number;
   span: Span;
   raw: unknown;
+  /** Set by rules; other tiers take {@link TIER_CONFIDENCE}. */
+  confidence?: number;
 }
 
 const POSTCODE_WORDS = /post\s*code|postal\s*code|\bzip\b|zip\s*code|zipcode/i;
@@ -117,14 +136,14 @@ function descriptionHits(text: string, span: Span, words: readonly string[]): nu
   return words.filter((w) => tokens.some((t) => t.startsWith(w))).length;
 }
 
-/** Finds values of the field's kind in running text. */
-function finderFor(kind: Kind): ((text: string) => TextMatch<FieldValue>[]) | null {
+/** Finds values of the field's kind in running text; dates and phone numbers as the locale reads them. */
+function finderFor(kind: Kind, locale: OfflineOptions = {}): ((text: string) => TextMatch<FieldValue>[]) | null {
   switch (kind) {
-    case 'date': return findDates;
+    case 'date': return (t) => findDates(t, locale.dateOrder ? { dateOrder: locale.dateOrder } : {});
     case 'money': return findMoney;
     case 'number': return findPlainNumbers;
     case 'email': return findEmails;
-    case 'phone': return findPhones;
+    case 'phone': return (t) => findPhones(t, locale.region ? { region: locale.region } : {});
     case 'url': return findUrls;
     case 'postcode': return (t) => findPostcodes(t);
     case 'boolean': return findBooleans;
@@ -134,7 +153,8 @@ function finderFor(kind: Kind): ((text: string) => TextMatch<FieldValue>[]) | nu
 
 /** Numbers that are not the digits of a date, phone, address or postcode ("3" in "March 3, 2010"). */
 function findPlainNumbers(text: string): TextMatch<number>[] {
-  const taken = [...findDates(text), ...findPhones(text), ...findEmails(text), ...findUrls(text), ...findPostcodes(text)];
+  // Dates read in either order, so no digit of a date passes for a number whatever the locale.
+  const taken = [...findDates(text, { dateOrder: 'DMY' }), ...findDates(text, { dateOrder: 'MDY' }), ...findPhones(text, { region: 'US' }), ...findPhones(text, { region: 'GB' }), ...findEmails(text), ...findUrls(text), ...findPostcodes(text)];
   return findNumbers(text).filter((n) => !taken.some((t) => n.start < t.end && t.start < n.end));
 }
 
@@ -175,6 +195,8 @@ function definedTermOpen(text: string, label: Span): number {
 interface Scan {
   field: FieldSpec;
   kind: Kind;
+  locale: OfflineOptions;
+  intents: FieldIntent[];
   phrases: string[];
   salient: string[];
   candidates: Candidate[];
@@ -186,15 +208,18 @@ interface Scan {
 }
 
 function offer(scan: Scan, passage: number, text: string, tier: number, span: Span, raw: unknown, base = 0): void {
+  // A label's value must still be what the field's intent asks for: a place, not the clause after a heading.
+  const value = constrainValue(scan.intents, raw);
+  if (value === null) return;
   const score = base + 10 * descriptionHits(text, span, scan.salient);
-  scan.candidates.push({ tier, score, passage, span, raw });
+  scan.candidates.push({ tier, score, passage, span, raw: value });
 }
 
 /** Reads the value a label line (or the line after it) gives, for the field's kind. */
 function readValue(scan: Scan, passage: number, text: string, value: Span, below = false): void {
   const { kind, field } = scan;
   const written = text.slice(value.start, value.end);
-  const asWritten = normalizeValue(field, written);
+  const asWritten = normalizeValue(field, written, scan.locale);
   if (isPlaceholder(written) || (asWritten.ok && asWritten.value === null)) return;
   switch (kind) {
     case 'string':
@@ -228,7 +253,7 @@ function readValue(scan: Scan, passage: number, text: string, value: Span, below
       if (kind === 'postcode' ? parsePostcode(written) !== null : asWritten.ok) {
         return offer(scan, passage, text, LABEL_LINE, value, kind === 'postcode' ? parsePostcode(written) : written);
       }
-      const finder = kind === 'postcode' ? (t: string) => findPostcodes(t, { bareZip: true }) : finderFor(kind)!;
+      const finder = kind === 'postcode' ? (t: string) => findPostcodes(t, { bareZip: true }) : finderFor(kind, scan.locale)!;
       const first = finder(written)[0];
       if (first) offer(scan, passage, text, LABEL_LINE, shift(first, value.start), first.value);
     }
@@ -280,7 +305,7 @@ function readProse(scan: Scan, passage: number, text: string, label: Span, typed
 }
 
 function scanPassage(scan: Scan, passage: number, text: string): void {
-  const finder = finderFor(scan.kind);
+  const finder = finderFor(scan.kind, scan.locale);
   const typed = finder ? finder(text) : [];
   for (const label of findPhrases(text, scan.phrases)) {
     if (scan.kind === 'boolean') {
@@ -302,7 +327,7 @@ function scanPassage(scan: Scan, passage: number, text: string): void {
 
 /** For distinctive kinds with no label in sight: the value, if all the passages hold exactly one. */
 function onlyValue(scan: Scan, passages: readonly Passage[]): void {
-  const finder = finderFor(scan.kind)!;
+  const finder = finderFor(scan.kind, scan.locale)!;
   const seen = new Set<string>();
   const values = new Set<string>();
   const found: Candidate[] = [];
@@ -310,7 +335,7 @@ function onlyValue(scan: Scan, passages: readonly Passage[]): void {
     for (const m of finder(p.text)) {
       // Overlapping chunks repeat the same occurrence; it is still one.
       const where = `${p.documentId}\u0000${p.start + m.start}\u0000${p.start + m.end}`;
-      if (seen.has(where) || !normalizeValue(scan.field, m.value).ok) continue;
+      if (seen.has(where) || !normalizeValue(scan.field, m.value, scan.locale).ok) continue;
       seen.add(where);
       values.add(JSON.stringify(m.value));
       found.push({ tier: ONLY_ONE, score: 0, passage: i, span: m, raw: m.value });
@@ -327,22 +352,41 @@ function rank(a: Candidate, b: Candidate): number {
 }
 
 /**
- * Finds the field's value in `passages` without a model, or returns null. Values come from "Label: value"
- * lines (or a value on the line below its label), then from mentions near the label in prose; string, text
- * and list fields only from label lines. With no label in sight, a distinctive kind (email, URL, phone,
- * postcode, money, date) is filled only when the passages hold exactly one value of it. Every value passes
- * {@link normalizeValue}; ties go to the earlier passage, then the earlier offset.
+ * Whether "the only value of its kind in the passages" means anything for this field. Not when the field
+ * asks for a particular one of them (the one date in a letter is not thereby its effective date), and not
+ * for phone numbers without a region: national numbers are then invisible in running text, so one
+ * international number may not be the only number.
  */
-export function extractOffline(field: FieldSpec, passages: readonly Passage[]): OfflineMatch | null {
+function onlyValueSays(kind: Kind, intents: readonly FieldIntent[], locale: OfflineOptions): boolean {
+  if (kind === 'phone' && locale.region === undefined) return false;
+  return !intents.some((i) => i.kind === 'agreement-date');
+}
+
+/**
+ * Finds the field's value in `passages` without a model, or returns null. Values come from "Label: value"
+ * lines (or a value on the line below its label), then from the document conventions the field's intent
+ * calls for (offline-rules/: dating clauses, governing-law clauses, registration numbers, period ends,
+ * address postcodes), then from mentions near the label in prose; string, text and list fields only from
+ * label lines and rules. With no label in sight, a distinctive kind (email, URL, phone, postcode, money,
+ * date) is filled only when the passages hold exactly one value of it (see {@link onlyValueSays}). Every value passes
+ * {@link normalizeValue}; ties go to the earlier passage, then the earlier offset. `options` carry the
+ * template's locale: without a date order an ambiguous numeric date (03/04/2024) is never read.
+ */
+export function extractOffline(field: FieldSpec, passages: readonly Passage[], options: OfflineOptions = {}): OfflineMatch | null {
   const kind = kindOf(field);
   const phrases = labelPhrases(field, kind);
-  const scan: Scan = { field, kind, phrases, salient: salientWords(field, phrases), candidates: [], settled: false };
+  const intents = fieldIntents(field, kind === 'postcode');
+  const scan: Scan = { field, kind, locale: options, intents, phrases, salient: salientWords(field, phrases), candidates: [], settled: false };
   passages.forEach((p, i) => scanPassage(scan, i, p.text));
-  let best = firstValid(field, scan.candidates);
-  if (best === null && !scan.settled && DISTINCTIVE.has(kind)) {
+  for (const { passage, match } of applyRules(intents, passages, options.dateOrder)) {
+    const span = { start: match.start, end: match.end };
+    scan.candidates.push({ tier: RULE, score: Math.round(100 * match.confidence), passage, span, raw: match.value, confidence: match.confidence });
+  }
+  let best = firstValid(field, scan.candidates, options);
+  if (best === null && !scan.settled && DISTINCTIVE.has(kind) && onlyValueSays(kind, intents, options)) {
     scan.candidates = [];
     onlyValue(scan, passages);
-    best = firstValid(field, scan.candidates);
+    best = firstValid(field, scan.candidates, options);
   }
   if (best === null) return null;
   const { candidate: c, value } = best;
@@ -356,12 +400,26 @@ export function extractOffline(field: FieldSpec, passages: readonly Passage[]): 
       end: p.start + c.span.end,
       ...(p.page !== undefined ? { page: p.page } : {}),
     },
+    confidence: confidenceOf(c, scan.candidates, value),
   };
 }
 
-function firstValid(field: FieldSpec, candidates: readonly Candidate[]): { candidate: Candidate; value: FieldValue } | null {
+/**
+ * The winner's confidence: its rule's, or its tier's; raised a little when another way of finding agrees
+ * on the same value (a label line and a clause), lowered when a rival of the same tier disagrees.
+ */
+function confidenceOf(winner: Candidate, all: readonly Candidate[], value: FieldValue): number {
+  const base = winner.confidence ?? TIER_CONFIDENCE[winner.tier] ?? 0.5;
+  const same = JSON.stringify(value);
+  const agree = all.some((c) => c !== winner && c.tier !== winner.tier && JSON.stringify(c.raw) === same);
+  const rival = all.some((c) => c.tier === winner.tier && c.score === winner.score && JSON.stringify(c.raw) !== same);
+  const adjusted = base + (agree ? 0.05 : 0) - (rival ? 0.15 : 0);
+  return Math.round(100 * Math.min(0.95, Math.max(0.05, adjusted))) / 100;
+}
+
+function firstValid(field: FieldSpec, candidates: readonly Candidate[], locale: OfflineOptions): { candidate: Candidate; value: FieldValue } | null {
   for (const candidate of [...candidates].sort(rank)) {
-    const normalized = normalizeValue(field, candidate.raw);
+    const normalized = normalizeValue(field, candidate.raw, locale);
     if (normalized.ok && normalized.value !== null) return { candidate, value: normalized.value };
   }
   return null;

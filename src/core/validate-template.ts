@@ -1,4 +1,6 @@
 /** @module Validates a template (DESIGN.md's JSON format) and says exactly which field breaks which rule. */
+import { isLocaleTag } from './locale.js';
+import { DATE_ORDERS, type DateOrder } from './parse/date.js';
 import { FIELD_TYPES, type FieldSpec, type FieldType, type TemplateSpec } from './types.js';
 
 export interface TemplateIssue {
@@ -28,12 +30,13 @@ export const FIELD_KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
 const ID = new RegExp(TEMPLATE_ID_PATTERN);
 const KEY = new RegExp(FIELD_KEY_PATTERN);
 const FIELD_PROPS = new Set(['key', 'label', 'description', 'type', 'required', 'options', 'pattern', 'examples']);
-const TEMPLATE_PROPS = new Set(['id', 'name', 'description', 'fields']);
+const TEMPLATE_PROPS = new Set(['id', 'name', 'description', 'fields', 'locale', 'dateOrder']);
 const PATTERN_TYPES: ReadonlySet<FieldType> = new Set(['string', 'text', 'email', 'phone', 'url', 'enum']);
 
 /**
  * Checks `input` (parsed JSON) against the template format and returns a clean {@link TemplateSpec}.
- * A missing `label` defaults to the key in words and a missing `name` to the id.
+ * A missing `label` defaults to the key in words and a missing `name` to the id. An optional `locale` (BCP 47)
+ * and `dateOrder` (DMY, MDY, YMD) say how the documents write dates and phone numbers.
  * @throws TemplateError naming every field and rule that failed.
  */
 export function validateTemplate(input: unknown): TemplateSpec {
@@ -49,6 +52,14 @@ export function validateTemplate(input: unknown): TemplateSpec {
   }
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name.trim() === '')) {
     add('name', 'must be a non-empty string');
+  }
+
+  const { locale, dateOrder } = input;
+  if (locale !== undefined && (typeof locale !== 'string' || !isLocaleTag(locale))) {
+    add('locale', `${JSON.stringify(locale)} is not a BCP 47 locale tag (e.g. "en-GB", "en-US", "de")`);
+  }
+  if (dateOrder !== undefined && !(DATE_ORDERS as readonly unknown[]).includes(dateOrder)) {
+    add('dateOrder', `${JSON.stringify(dateOrder)} is not a date order (expected one of: ${DATE_ORDERS.join(', ')}: DMY reads 03/04/2024 as 3 April, MDY as 4 March)`);
   }
 
   const fields: FieldSpec[] = [];
@@ -72,7 +83,13 @@ export function validateTemplate(input: unknown): TemplateSpec {
 
   if (issues.length > 0) throw new TemplateError(issues);
   const templateId = id as string;
-  return { id: templateId, name: typeof input.name === 'string' ? input.name.trim() : templateId, fields };
+  return {
+    id: templateId,
+    name: typeof input.name === 'string' ? input.name.trim() : templateId,
+    fields,
+    ...(typeof locale === 'string' ? { locale: Intl.getCanonicalLocales(locale)[0]! } : {}),
+    ...(dateOrder !== undefined ? { dateOrder: dateOrder as DateOrder } : {}),
+  };
 }
 
 function validateField(raw: unknown, at: string, add: (path: string, message: string) => void): FieldSpec | undefined {

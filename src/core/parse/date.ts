@@ -24,6 +24,20 @@ const DAY_FIRST = new RegExp(
   'gid',
 );
 
+const UNITS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'];
+/** "first" to "thirty-first": index + 1 is the day. */
+const ORDINAL_WORDS: readonly string[] = [
+  ...UNITS,
+  'tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth',
+  'twentieth', ...UNITS.map((u) => `twenty-${u}`),
+  'thirtieth', 'thirty-first',
+];
+// "the first day of January, 2008", "this twenty-first day of March 2010": deeds spell the day out.
+const ORDINAL_WORD_DAY = new RegExp(
+  String.raw`(?<![\w-])(${[...ORDINAL_WORDS].reverse().map((w) => w.replace('-', '[\s-]')).join('|')})\s+day\s+of\s+${MONTH},?\s+(?:in\s+the\s+year\s+)?(\d{4})(?!\d)`,
+  'gid',
+);
+
 /** Whether year, month and day name a real calendar day (no 30 February, 29 February only in leap years). */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (!Number.isInteger(year) || year < 1000 || year > 9999) return false;
@@ -42,44 +56,80 @@ function iso(year: number, month: number, day: number): string | null {
 }
 
 /**
- * Which of two leading numbers is the month. Slashes and hyphens follow US usage (month first) unless the
- * first number cannot be a month; dots follow the European usage that writes them (day first) unless the
- * second number cannot be a month.
+ * The order a locale writes day, month and year in numeric dates: `DMY` (most of the world: 03/04/2024 is
+ * 3 April), `MDY` (the United States: 4 March) or `YMD` (ISO, East Asia).
  */
-function numericOrder(a: number, b: number, separator: string): { month: number; day: number } {
-  if (separator === '.') return b > 12 ? { month: a, day: b } : { month: b, day: a };
-  return a > 12 ? { month: b, day: a } : { month: a, day: b };
+export type DateOrder = 'DMY' | 'MDY' | 'YMD';
+
+export const DATE_ORDERS: readonly DateOrder[] = ['DMY', 'MDY', 'YMD'];
+
+/** Options of the date readers. */
+export interface DateOptions {
+  /**
+   * How to read a numeric date whose first two numbers could each be the month (03/04/2024). Without it
+   * such a date is not read at all: a wrong guess is worse than no value. A date one reading rules out
+   * (13/04/2024) is read either way. `YMD` reads day/month-first dates as it would with no order.
+   */
+  dateOrder?: DateOrder;
+}
+
+/**
+ * Which of two leading numbers is the month, or null when only the locale could say. Separators carry no
+ * weight: slashes, hyphens and dots are each written both ways somewhere.
+ */
+function numericOrder(a: number, b: number, order: DateOrder | undefined): { month: number; day: number } | null {
+  if (a > 12 && b <= 12) return { month: b, day: a };
+  if (b > 12 && a <= 12) return { month: a, day: b };
+  if (a === b) return { month: a, day: b };
+  if (order === 'DMY') return { month: b, day: a };
+  if (order === 'MDY') return { month: a, day: b };
+  return null;
 }
 
 /**
  * Every calendar date in `text`, as ISO `YYYY-MM-DD` with the span it was read from. Month-only dates
- * ("March 2010") and two-digit years are skipped: neither says which day.
+ * ("March 2010") and two-digit years are skipped: neither says which day. A numeric date with day and
+ * month both 12 or less is read by `options.dateOrder`, and skipped without one.
  */
-export function findDates(text: string): TextMatch<string>[] {
+export function findDates(text: string, options: DateOptions = {}): TextMatch<string>[] {
   const found: TextMatch<string>[] = [];
   const add = (m: RegExpExecArray, value: string | null) => {
     if (value !== null) found.push({ start: m.index, end: m.index + m[0].length, value });
   };
+  // An ambiguous numeric date still occupies its span, so no shorter pattern reads part of it.
+  const ambiguous: TextMatch<null>[] = [];
   for (const m of execAll(YEAR_FIRST, text)) add(m, iso(Number(m[1]), Number(m[3]), Number(m[4])));
   for (const m of execAll(DAY_OR_MONTH_FIRST, text)) {
-    const { month, day } = numericOrder(Number(m[1]), Number(m[3]), m[2]!);
-    add(m, iso(Number(m[4]), month, day));
+    const order = numericOrder(Number(m[1]), Number(m[3]), options.dateOrder);
+    if (order === null) ambiguous.push({ start: m.index, end: m.index + m[0].length, value: null });
+    else add(m, iso(Number(m[4]), order.month, order.day));
   }
   for (const m of execAll(MONTH_NAME_FIRST, text)) add(m, iso(Number(m[3]), MONTHS[m[1]!.toLowerCase()]!, Number(m[2])));
   for (const m of execAll(DAY_FIRST, text)) add(m, iso(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, Number(m[1])));
-  return dropOverlaps(found);
+  for (const m of execAll(ORDINAL_WORD_DAY, text)) add(m, iso(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, ORDINAL_WORDS.indexOf(m[1]!.toLowerCase().replace(/\s+/, '-')) + 1));
+  return dropOverlaps<string | null>([...found, ...ambiguous]).filter((m): m is TextMatch<string> => m.value !== null);
+}
+
+/**
+ * Whether `text` holds a numeric date that only a date order could read (03/04/2024), so a caller can
+ * say why no value was taken.
+ */
+export function isAmbiguousDate(text: string): boolean {
+  const m = new RegExp(`^${DAY_OR_MONTH_FIRST.source}$`).exec(trimEdges(text));
+  return m !== null && numericOrder(Number(m[1]), Number(m[3]), undefined) === null && iso(Number(m[4]), Number(m[1]), Number(m[3])) !== null;
 }
 
 const WEEKDAY_PREFIX = /^(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+/i;
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * Reads a string that is one date and nothing else, as ISO `YYYY-MM-DD`; null otherwise. A leading
- * weekday and an ISO time part are allowed, since models add both.
+ * Reads a string that is one date and nothing else, as ISO `YYYY-MM-DD`; null otherwise (an ambiguous
+ * numeric date without `options.dateOrder` too). A leading weekday and an ISO time part are allowed, since
+ * models add both.
  * @example parseDate('Mar. 3rd, 2010') // '2010-03-03'
  */
-export function parseDate(s: string): string | null {
+export function parseDate(s: string, options: DateOptions = {}): string | null {
   const t = trimEdges(s).replace(WEEKDAY_PREFIX, '');
   const withTime = ISO_DATE_TIME.exec(t);
-  return parseWhole(withTime ? withTime[1]! : t, findDates);
+  return parseWhole(withTime ? withTime[1]! : t, (x) => findDates(x, options));
 }

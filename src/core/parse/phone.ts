@@ -1,50 +1,58 @@
-/** @module Telephone numbers: international (+44 20 7946 0958), US ((415) 555-2671) and UK (020 7946 0958) forms. */
+/** @module Telephone numbers, parsed and normalised by libphonenumber-js (Google's libphonenumber metadata). */
+import { findPhoneNumbersInText, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { parseDate } from './date.js';
-import { dropOverlaps, execAll, trimEdges, type TextMatch } from './text-match.js';
+import { trimEdges, type TextMatch } from './text-match.js';
 
 const MIN_DIGITS = 7;
 // E.164 caps a full international number at 15 digits.
 const MAX_DIGITS = 15;
 
-// In running text a phone number must have a recognisable shape: a leading +, or the US or UK grouping.
-// A bare run of digits is as likely an account or invoice number, so it is only read as a whole value.
-const INTERNATIONAL = /(?<![\w+])\+\s?\d{1,3}(?:[\s.-]?(?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\d]|[.-]\d)/dg;
-const US = /(?<![\w+()-])(?:1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-])\d{3}[\s.-]\d{4}(?![\d]|[.-]\d)/dg;
-const UK = /(?<![\w+()-])(?:\(0\d{2,4}\)\s?|0\d{2,4}[\s-])\d{3,4}[\s-]?\d{3,4}(?![\d]|[.-]\d)/dg;
+/** Options of the phone readers. */
+export interface PhoneOptions {
+  /**
+   * The ISO 3166 region national numbers are dialled in ("GB", "US"), from the template's locale. Without it
+   * a number written without its country code cannot be placed: it is kept as its national digits when read
+   * as a whole value, and not looked for in running text.
+   */
+  region?: string;
+}
+
+function country(region: string | undefined): CountryCode | undefined {
+  const r = region?.toUpperCase();
+  return r !== undefined && isSupportedCountry(r) ? r : undefined;
+}
 
 /**
- * Digits with a leading + kept; the UK trunk "(0)" written after a country code is dropped, since it is
- * not dialled from abroad. Null outside 7–15 digits.
+ * Every telephone number in `text` that the library's metadata says is valid, as E.164 (+442079460958).
+ * Numbers with a country code (+44 …) are always found; national ones ((415) 555-2671) only with
+ * `options.region`. Dates, amounts and bare account numbers are the library's to tell apart.
  */
-function normalise(written: string): string | null {
-  const international = written.startsWith('+');
-  const digits = (international ? written.replace(/^(\+\s?\d{1,3})\s?\(0\)/, '$1') : written).replace(/\D/g, '');
-  if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) return null;
-  return international ? `+${digits}` : digits;
-}
-
-/** Every telephone number in `text`, normalised to its digits with a leading + kept. */
-export function findPhones(text: string): TextMatch<string>[] {
-  const found: TextMatch<string>[] = [];
-  for (const re of [INTERNATIONAL, US, UK]) {
-    for (const m of execAll(re, text)) {
-      const value = normalise(m[0]);
-      if (value !== null) found.push({ start: m.index, end: m.index + m[0].length, value });
-    }
-  }
-  return dropOverlaps(found);
+export function findPhones(text: string, options: PhoneOptions = {}): TextMatch<string>[] {
+  const defaultCountry = country(options.region);
+  const found = defaultCountry ? findPhoneNumbersInText(text, { defaultCountry }) : findPhoneNumbersInText(text);
+  return found.map((m) => ({ start: m.startsAt, end: m.endsAt, value: m.number.number }));
 }
 
 /**
- * Reads a string that is one telephone number; null otherwise. Unlike {@link findPhones} any grouping is
- * accepted ("07700900123", "+44.20.7946.0958"), and a leading 00 is read as +; a date is not a phone.
+ * Reads a string that is one telephone number; null otherwise. An international number (a leading + or
+ * 00), or a national one with `options.region`, is normalised to E.164 when the metadata says it is a
+ * valid number of its country (a US number read as British is not). A national number without a region stays its digits ("0117 496 0400" → "01174960400"): which
+ * country it belongs to is not guessed. A date is not a phone number.
  * @example parsePhone('+44 (0)20 7946 0958') // '+442079460958'
+ * @example parsePhone('020 7946 0958', { region: 'GB' }) // '+442079460958'
  */
-export function parsePhone(s: string): string | null {
+export function parsePhone(s: string, options: PhoneOptions = {}): string | null {
   const t = trimEdges(s).replace(/^tel:/i, '');
+  // The library reads letters as keypad digits (1-800-FLOWERS) and drops extensions; a value is digits only.
   if (!/^(?:\+|00)?[\d\s().\-/]+$/.test(t) || parseDate(t) !== null) return null;
   if (count(t, '(') !== count(t, ')')) return null;
-  return normalise(t.replace(/^00\s?/, '+'));
+  const digits = t.replace(/\D/g, '');
+  if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) return null;
+  const international = /^(?:\+|00)/.test(t);
+  const defaultCountry = country(options.region);
+  if (!international && !defaultCountry) return digits;
+  const parsed = parsePhoneNumberFromString(t.replace(/^00\s?/, '+'), defaultCountry ? { defaultCountry } : {});
+  return parsed?.isValid() ? parsed.number : null;
 }
 
 function count(s: string, ch: string): number {

@@ -1,4 +1,5 @@
 /** @module Postal codes: UK postcodes (SW1A 1AA) and US ZIP / ZIP+4 codes (94105, 94105-1420). */
+import { US_STATES } from './places.js';
 import { dropOverlaps, execAll, trimEdges, type TextMatch } from './text-match.js';
 
 // The UK format from the Royal Mail's rules: letters that never appear in a position are excluded, which
@@ -7,13 +8,8 @@ const UK_BODY = String.raw`(?:GIR ?0AA|[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[
 const UK = new RegExp(String.raw`(?<![A-Za-z0-9])${UK_BODY}(?![A-Za-z0-9])`, 'dg');
 const UK_WHOLE = new RegExp(String.raw`^${UK_BODY}$`);
 
-const STATES = `AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY
-NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP`.split(/\s+/);
-const STATE_NAMES = `Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho
-|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi
-|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio
-|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia
-|Washington|West Virginia|Wisconsin|Wyoming|Puerto Rico|District of Columbia`.replace(/\s*\n\s*/g, '');
+const STATES = US_STATES.map(([, code]) => code);
+const STATE_NAMES = US_STATES.map(([name]) => name.replace(/\./g, '\\.').replace(/ /g, '\\s')).join('|');
 const ZIP = String.raw`\d{5}(?:-\d{4})?(?![\d-])`;
 // Five digits alone are too common to be a ZIP in running text; after a state ("CA 94105") they are one.
 const ZIP_AFTER_STATE = new RegExp(String.raw`(?<=(?<![A-Za-z])(?:${STATES.join('|')}|${STATE_NAMES})\.?,?\s{1,3})${ZIP}`, 'dg');

@@ -57,6 +57,7 @@ describe('normalizeValue: missing answers are null', () => {
 describe('normalizeValue: invalid answers say why', () => {
   const cases: [name: string, spec: FieldSpec, raw: unknown, reason: string | RegExp][] = [
     ['relative date', field('date'), 'next Tuesday', 'expected an ISO date, got "next Tuesday"'],
+    ['ambiguous numeric date with no date order', field('date'), '03/04/2024', /"03\/04\/2024" could be read day-first or month-first; give it as YYYY-MM-DD, or set the template's dateOrder/],
     ['impossible date', field('date'), '2010-02-30', 'expected an ISO date, got "2010-02-30"'],
     ['date as a number', field('date'), 20100303, 'expected an ISO date, got 20100303'],
     ['integer with a fraction', field('integer'), 1.5, 'expected a whole number, got 1.5'],
@@ -94,3 +95,18 @@ describe('normalizeValue: invalid answers say why', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('normalizeValue: the template locale', () => {
+  const cases: [name: string, spec: FieldSpec, raw: unknown, options: Parameters<typeof normalizeValue>[2], value: unknown][] = [
+    ['DMY date', field('date'), '03/04/2024', { dateOrder: 'DMY' }, '2024-04-03'],
+    ['MDY date', field('date'), '03/04/2024', { dateOrder: 'MDY' }, '2024-03-04'],
+    ['an ISO date needs no order', field('date'), '2024-04-03', {}, '2024-04-03'],
+    ['a national phone in its region', field('phone'), '020 7946 0958', { region: 'GB' }, '+442079460958'],
+    ['a national phone with no region stays national', field('phone'), '020 7946 0958', {}, '02079460958'],
+  ];
+  it.each(cases)('%s', (_name, spec, raw, options, value) => expect(normalizeValue(spec, raw, options)).toEqual({ ok: true, value }));
+
+  it('refuses a phone number that is not valid in the region', () => {
+    expect(normalizeValue(field('phone'), '(415) 555-2671', { region: 'GB' }).ok).toBe(false);
+  });
+});

@@ -97,7 +97,6 @@ describe('extractOffline: fills from labels', () => {
     ['UK postcode normalised', field('postcode', 'Postcode', 'string'), tenancy, 'NW1 6XE', 'nw1 6xe'],
     ['boolean from Yes/No boxes', field('smoker', 'Smoker', 'boolean'), tenancy, false, '[x] No'],
     ['list from bullets below the label', field('occupants', 'Occupants', 'list'), tenancy, ['Jane Q. Doe', 'Sam Doe'], 'Jane Q. Doe\n- Sam Doe'],
-    ['numeric date, month first, under a label unlike the key', field('start', 'Move-in date', 'date'), tenancy, '2024-01-09', '01/09/2024'],
     ['boolean in a Markdown table', field('parking', 'Parking permit', 'boolean'), tenancy, true, 'Yes'],
     ['string in a Markdown table', field('ref', 'Reference number', 'string', { pattern: '^TR-\\d+$' }), tenancy, 'TR-20931', 'TR-20931'],
     ['key words stand in for the label', field('monthly_fee', 'Recurring charge', 'money'), msa, { amount: 12500, currency: 'USD' }, '$12,500.00'],
@@ -155,12 +154,12 @@ describe('extractOffline: distinctive values without a label', () => {
   });
 
   it('takes the only date when the label is missing', () => {
-    const match = extractOffline(field('signed_on', 'Signature date', 'date'), chunk('d', 'Signed in London on 3 March 2010 by both parties.'))!;
+    const match = extractOffline(field('visit_on', 'Visit date', 'date'), chunk('d', 'Seen in London on 3 March 2010 by both parties.'))!;
     expect(match).toMatchObject({ value: '2010-03-03', source: { quote: '3 March 2010' } });
   });
 
   it('does not guess among two different values', () => {
-    expect(extractOffline(field('signed_on', 'Signature date', 'date'), chunk('d', 'Signed 3 March 2010, amended 4 March 2011.'))).toBeNull();
+    expect(extractOffline(field('visit_on', 'Visit date', 'date'), chunk('d', 'Seen 3 March 2010, again 4 March 2011.'))).toBeNull();
   });
 
   it('does not guess for a kind that is not distinctive', () => {
@@ -204,5 +203,83 @@ describe('extractOffline: ranking and offsets', () => {
   it('is deterministic', () => {
     const spec = field('payment_terms', 'Payment Terms', 'enum', { options: ['Net 15', 'Net 30', 'Net 60'] });
     expect(extractOffline(spec, msa)).toEqual(extractOffline(spec, msa));
+  });
+});
+
+describe('extractOffline: document conventions a field asks for', () => {
+  const NDA = `CONFIDENTIALITY AGREEMENT
+March 21, 2011
+This Confidentiality Agreement (this "Agreement") is made and entered into as of April 1, 2011, by and between
+Acme Widgets, Inc., a corporation organized under the laws of the State of South Carolina, and Globex LLC.
+1. Definitions. "Information" means all data disclosed under this Agreement.
+\fMarch 21, 2011
+2. Term. This Agreement shall expire on December 31, 2013.
+3. Governing Law; Jurisdiction: This Agreement shall be governed by and construed in accordance with the laws
+of the State of New York. The parties submit to the courts of the State of Delaware.
+`;
+  const REPORT = `Registered number: 2073465
+Charity number: 519332
+Trustees' report and financial statements for the year ended 31 March 2016
+Registered office
+36 Brenkley Way
+Newcastle upon Tyne
+NE13 6DS
+Auditors
+Smith & Co LLP, 1 High Street, Leeds LS1 4AP
+Statement of financial activities for the year ended 31 March 2016 (comparatives: year ended 31 March 2015)
+Balance sheet as at 31 March 2016
+`;
+  const docs = { nda: NDA, report: REPORT };
+  const nda = chunk('nda', NDA, 250, 40);
+  const report = chunk('report', REPORT, 250, 40);
+
+  const cases: [name: string, spec: FieldSpec, passages: Passage[], value: FieldValue, quote: string][] = [
+    ['effective date from the dating clause, not the page header', field('effective_date', 'Effective date', 'date', { description: 'Date from which the agreement is legally binding.' }), nda, '2011-04-01', 'April 1, 2011'],
+    ['jurisdiction from the governing-law clause, not the incorporation or the courts', field('jurisdiction', 'Jurisdiction', 'string', { description: 'US state or country whose law governs the agreement.' }), nda, 'New York', 'New York'],
+    ['charity number, not the company number', field('charity_number', 'Charity number', 'string', { description: 'Registered charity number. Format: digits only (6-7 digits).' }), report, '519332', '519332'],
+    ['report date from the repeated period end', field('report_date', 'Report date', 'date', { description: 'Reporting date (end of the financial period) of the annual report.' }), report, '2016-03-31', '31 March 2016'],
+    ["postcode of the charity's own address, not its auditor's", field('address_postcode', 'Address postcode', 'string', { description: "UK postcode of the charity's own address." }), report, 'NE13 6DS', 'NE13 6DS'],
+  ];
+  it.each(cases)('%s', (_name, spec, passages, value, quote) => {
+    const match = extractOffline(spec, passages)!;
+    expect(match.value).toEqual(value);
+    expect(match.source.quote).toBe(quote);
+    expectGrounded(match, docs);
+    expect(match.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(match.confidence).toBeLessThanOrEqual(1);
+  });
+
+  const none: [name: string, spec: FieldSpec, passages: Passage[]][] = [
+    ['a page-header date alone is not the effective date', field('effective_date', 'Effective date', 'date'), chunk('h', 'ACME CORP\nMarch 21, 2011\n1. Definitions.\n\fACME CORP\nMarch 21, 2011\n2. Term.')],
+    ['"laws of physics" is not a jurisdiction', field('jurisdiction', 'Jurisdiction', 'string', { description: 'State whose law governs the agreement.' }), chunk('p', 'Nothing here shall be construed to defy the laws of physics.')],
+    ['the only date in a letter is not thereby its effective date', field('effective_date', 'Effective date', 'date'), chunk('l', 'We met on 3 March 2010 to discuss the proposal.')],
+    ['a company number is not a charity number', field('charity_number', 'Charity number', 'string'), chunk('c', 'Company No: 3303791')],
+  ];
+  it.each(none)('%s', (_name, spec, passages) => expect(extractOffline(spec, passages)).toBeNull());
+});
+
+describe('extractOffline: the template locale', () => {
+  const tenancyDate = field('start', 'Move-in date', 'date');
+  const cases: [name: string, options: Parameters<typeof extractOffline>[2], value: FieldValue][] = [
+    ['DMY reads 01/09/2024 as 1 September', { dateOrder: 'DMY' }, '2024-09-01'],
+    ['MDY reads 01/09/2024 as 9 January', { dateOrder: 'MDY' }, '2024-01-09'],
+    ['no date order: the ambiguous date is not converted', {}, null],
+  ];
+  it.each(cases)('%s', (_name, options, value) => expect(extractOffline(tenancyDate, tenancy, options)?.value ?? null).toEqual(value));
+
+  it('normalises a national phone number to E.164 through the region', () => {
+    const passages = chunk('p', 'Accounts phone: 0117 496 0400');
+    const phone = field('accounts_phone', 'Accounts phone', 'phone');
+    expect(extractOffline(phone, passages)?.value).toBe('01174960400');
+    expect(extractOffline(phone, passages, { region: 'GB' })?.value).toBe('+441174960400');
+  });
+});
+
+describe('extractOffline: confidence', () => {
+  it('is highest for a label line and lowest for the only value of its kind', () => {
+    const labelled = extractOffline(field('email', 'Customer Email', 'email'), msa)!;
+    const only = extractOffline(field('contact', 'Contact', 'email'), chunk('x', 'Write to legal@acme-widgets.com any time.'))!;
+    expect(labelled.confidence).toBeGreaterThan(only.confidence);
+    expect(only.confidence).toBeLessThan(0.5);
   });
 });

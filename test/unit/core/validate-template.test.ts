@@ -30,6 +30,10 @@ describe('validateTemplate', () => {
     ['misspelt field property', withField({ key: 'a', tpye: 'string', type: 'string' }), 'fields[0].tpye', /unknown property/],
     ['required not boolean', withField({ key: 'a', type: 'string', required: 'yes' }), 'fields[0].required', /true or false/],
     ['examples not strings', withField({ key: 'a', type: 'string', examples: [{}] }), 'fields[0].examples', /strings/],
+    ['a locale that is no BCP 47 tag', { ...ok, locale: 'English (UK)' }, 'locale', /"English \(UK\)" is not a BCP 47 locale tag/],
+    ['a locale that is not a string', { ...ok, locale: 44 }, 'locale', /44 is not a BCP 47/],
+    ['an unknown date order', { ...ok, dateOrder: 'DDMMYYYY' }, 'dateOrder', /"DDMMYYYY" is not a date order \(expected one of: DMY, MDY, YMD/],
+    ['a date order in lower case', { ...ok, dateOrder: 'dmy' }, 'dateOrder', /"dmy" is not a date order/],
   ])('rejects %s at %s', (_name, input, path, message) => {
     try {
       validateTemplate(input);
@@ -55,5 +59,16 @@ describe('validateTemplate', () => {
     } catch (err) {
       expect((err as TemplateError).issues.map((i) => i.path)).toEqual(['fields[0].type', 'fields[1].options']);
     }
+  });
+});
+
+describe('validateTemplate: locale and date order', () => {
+  it('keeps a canonical locale and a date order', () => {
+    expect(validateTemplate({ ...ok, locale: 'en-gb', dateOrder: 'DMY' })).toMatchObject({ locale: 'en-GB', dateOrder: 'DMY' });
+  });
+
+  it('leaves both out when not given', () => {
+    const t = validateTemplate(ok);
+    expect('locale' in t || 'dateOrder' in t).toBe(false);
   });
 });
