@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { endpointIdentity, GOOGLE_ENDPOINT, OFFLINE_ANSWERED_BY } from '../src/core/endpoint.js';
 import type { FillResult } from '../src/core/types.js';
 import { goldAnswers, loadGoldTable, startEmulator } from '../src/emulator/index.js';
 
@@ -13,7 +14,9 @@ const example = join(root, 'examples', 'supplier-onboarding');
 const out = join(root, '.fillflow', 'demo-result.json');
 const offline = process.argv.includes('--offline');
 
-const env: NodeJS.ProcessEnv = { ...process.env };
+// The demo keeps its own store, apart from the one `fillflow` uses by default: its documents, cache and
+// usage never mix with a user's own fills.
+const env: NodeJS.ProcessEnv = { ...process.env, FILLFLOW_DB: join(root, '.fillflow', 'demo.db') };
 let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
 if (offline) {
   delete env.GEMINI_API_KEY;
@@ -46,5 +49,15 @@ for (const f of result.fields) {
   console.log(`${f.key.padEnd(26)} ${f.status.padEnd(9)} ${value.slice(0, 48).padEnd(48)}${where}`);
 }
 const u = result.usage;
-console.log(`\n${u.apiCalls} Gemini call(s) for ${result.fields.length} fields (${u.fieldsPerCall} per call), ${u.cacheHits} cache hit(s); run it again: the cache answers and no call is made.`);
+const by = result.answeredBy;
+const source =
+  by.endpoint === GOOGLE_ENDPOINT
+    ? `Gemini (${by.model}, Google's API)`
+    : by.endpoint === OFFLINE_ANSWERED_BY.endpoint
+      ? 'the offline extractor (no Gemini endpoint answered)'
+      : emulator && by.endpoint === endpointIdentity(emulator.url)
+        ? `the emulator at ${by.endpoint}: gold values, not a model's extraction`
+        : `${by.model} at ${by.endpoint} (not Google's API)`;
+console.log(`\nanswered by ${source}`);
+console.log(`${u.apiCalls} Gemini call(s) for ${result.fields.length} fields (${u.fieldsPerCall} per call), ${u.cacheHits} cache hit(s); run it again: the cache answers and no call is made.`);
 console.log(`result: ${out}`);

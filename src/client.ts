@@ -1,35 +1,38 @@
 /** @module The TypeScript client: start a fill, follow its progress, wait for its result, cancel it.
  * Needs only a Temporal connection; templates and documents must already be in the store the workers use.
+ * Fills start through the one start path every edge uses (src/fill-start.ts).
  * @example
  * const ff = await FillflowClient.connect(); // TEMPORAL_ADDRESS, else 127.0.0.1:7233
  * const { fillId } = await ff.startFill({ templateId: 'nda', documentIds: [id] });
  * const result = await ff.waitForFill(fillId, { onProgress: (p) => console.log(p.phase) });
  */
-import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig, PROFILES } from './config.js';
-import type { FillOptions, FillProgress } from './core/fill-records.js';
-import { TASK_QUEUE } from './core/task-queues.js';
+import type { FillflowConfig } from './config.js';
+import type { FillInput, FillProgress } from './core/fill-records.js';
 import type { FillResult } from './core/types.js';
-// Type only: a client process never loads workflow code, it starts the workflow by name.
-import type { fillTemplate } from './workflows/fill-template.js';
+import { startFill, type FillRequest } from './fill-start.js';
+import type { Store } from './store/store.js';
 import { progressQuery, resumeSignal } from './workflows/messages.js';
-import { FILL_STATUS } from './workflows/search-attributes.js';
 
-export type { FillOptions, FillProgress } from './core/fill-records.js';
+export type { FillInput, FillOptions, FillProgress } from './core/fill-records.js';
+export type { FillRequest } from './fill-start.js';
 export type { FillResult, FieldResult, TemplateSpec, FieldSpec, FieldValue, Usage } from './core/types.js';
 export { WorkflowNotFoundError } from '@temporalio/client';
 
 /** Where the cluster is when no address is given and TEMPORAL_ADDRESS is unset: `fillflow dev`'s server. */
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
-export interface StartFillRequest {
-  templateId: string;
-  documentIds: string[];
-  /** Unset values come from the balanced profile (what a worker started with defaults uses). */
-  options?: Partial<FillOptions>;
-  /** Defaults to a new `fill-<uuid>`; the workflow ID is the fill ID. */
-  fillId?: string;
+/** @deprecated the same as {@link FillRequest} */
+export type StartFillRequest = FillRequest;
+
+/** What a client starts fills with, beyond its connection; an edge that has them passes its own. */
+export interface FillflowClientOptions {
+  /** @default 'fillflow' */
+  taskQueue?: string;
+  /** The edge's configuration (profile, config file, environment, flags). Absent: the workflow's own defaults. */
+  config?: Readonly<FillflowConfig>;
+  /** Where a started fill is recorded at once; absent, the workflow's first activity records it. */
+  store?: Pick<Store, 'createFill'>;
 }
 
 export type FillState =
@@ -42,44 +45,26 @@ export type FillState =
 export class FillflowClient {
   constructor(
     readonly temporal: Client,
-    private readonly taskQueue: string = TASK_QUEUE,
+    private readonly options: FillflowClientOptions = {},
   ) {}
 
   /**
-   * Connects to Temporal. Another service needs nothing but this: the address comes from `opts`, else
-   * TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), else 127.0.0.1:7233.
+   * Connects to Temporal. Another service needs nothing but this, and nothing else is read: the address
+   * comes from `opts`, else TEMPORAL_ADDRESS, else 127.0.0.1:7233; the namespace from `opts`, else
+   * TEMPORAL_NAMESPACE, else `default`. Fills it starts take the workflow's defaults for options not given.
    * @throws Error naming the address tried when the server cannot be reached
    */
   static async connect(opts: { address?: string; namespace?: string } = {}): Promise<FillflowClient> {
-    const env = opts.address === undefined || opts.namespace === undefined ? loadConfig().temporal : undefined;
-    const address = opts.address ?? env?.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    const address = opts.address ?? envSetting('TEMPORAL_ADDRESS') ?? DEFAULT_TEMPORAL_ADDRESS;
     const connection = await Connection.connect({ address }).catch((err: Error) => {
       throw new Error(`cannot reach Temporal at ${address}: ${err.message}`);
     });
-    return new FillflowClient(new Client({ connection, namespace: opts.namespace ?? env?.namespace ?? 'default' }));
+    return new FillflowClient(new Client({ connection, namespace: opts.namespace ?? envSetting('TEMPORAL_NAMESPACE') ?? 'default' }));
   }
 
-  async startFill(req: StartFillRequest): Promise<{ fillId: string }> {
-    const fillId = req.fillId ?? `fill-${randomUUID()}`;
-    const { maxBatchSize, maxInputTokens, maxOutputTokens } = PROFILES.balanced;
-    const fillOptions: FillOptions = { maxBatchSize, maxInputTokens, maxOutputTokens, ...req.options };
-    const start = (options: FillOptions) =>
-      this.temporal.workflow.start<typeof fillTemplate>('fillTemplate', {
-        workflowId: fillId,
-        taskQueue: this.taskQueue,
-        args: [{ fillId, templateId: req.templateId, documentIds: req.documentIds, options }],
-        staticSummary: `fill template ${req.templateId} from ${req.documentIds.length} document(s)`,
-        ...(options.searchAttributes !== false ? { typedSearchAttributes: [{ key: FILL_STATUS, value: 'running' }] } : {}),
-      });
-    try {
-      await start(fillOptions);
-    } catch (err) {
-      // A cluster without Fillflow's search attributes registered refuses them at start; the fill runs
-      // without them (still visible in its progress query and current details) rather than not at all.
-      if (fillOptions.searchAttributes === false || !/search attribute/i.test(errorText(err))) throw err;
-      await start({ ...fillOptions, searchAttributes: false });
-    }
-    return { fillId };
+  /** Starts a fill; returns its ID and the input the workflow was started with (options resolved). */
+  async startFill(req: FillRequest): Promise<{ fillId: string; input: FillInput }> {
+    return startFill({ temporal: this.temporal, ...this.options }, req);
   }
 
   async getProgress(fillId: string): Promise<FillProgress> {
@@ -168,17 +153,13 @@ export function describeFailure(err: unknown): string {
   return message;
 }
 
-/** The messages of an error and its causes, joined: a refused start names the attribute only in its cause. */
-function errorText(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    parts.push(String((e as { message?: unknown }).message ?? e), String((e as { details?: unknown }).details ?? ''));
-  }
-  return parts.join(' ');
-}
-
 function startingProgress(fillId: string): FillProgress {
   return { fillId, phase: 'preparing', fieldsTotal: 0, fieldsDone: 0, batchesTotal: 0, batchesDone: 0, splits: 0, notices: [] };
+}
+
+function envSetting(name: string): string | undefined {
+  const v = process.env[name]?.trim();
+  return v ? v : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

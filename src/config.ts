@@ -2,6 +2,7 @@
  * explicit overrides. Nothing else reads `process.env`; everything receives the frozen result. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_FILL_OPTIONS } from './core/fill-options.js';
 import { GEMINI_TASK_QUEUE, TASK_QUEUE } from './core/task-queues.js';
 
 export const PROFILES = {
@@ -17,14 +18,15 @@ export const PROFILES = {
     /** The old system's free-tier spacing: at least 2 s between the starts of two calls. */
     minIntervalMs: 2_000,
   },
+  /** The default; its batch and token sizes are the workflow's own defaults, for fills started without options. */
   balanced: {
     concurrency: 4,
     requestsPerMinute: 60,
     tokensPerMinute: 1_000_000,
     requestsPerDay: 10_000,
-    maxBatchSize: 15,
-    maxInputTokens: 24_000,
-    maxOutputTokens: 8_192,
+    maxBatchSize: DEFAULT_FILL_OPTIONS.maxBatchSize,
+    maxInputTokens: DEFAULT_FILL_OPTIONS.maxInputTokens,
+    maxOutputTokens: DEFAULT_FILL_OPTIONS.maxOutputTokens,
     minIntervalMs: 0,
   },
   /** Paid tier: more calls in flight, smaller batches that answer sooner. */

@@ -1,8 +1,9 @@
-/** @module prepareFill: checks the fill's inputs exist and sizes its corpus, before any spend. */
+/** @module prepareFill: checks the fill's inputs exist, records the fill, and sizes its corpus and fields, before any spend. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../core/failure-types.js';
 import type { PrepareFillInput, PrepareFillResult } from '../core/fill-records.js';
-import type { ContextRef } from '../core/plan-batches.js';
+import type { ChunkRef } from '../core/chunk-ref.js';
+import { expectedOutputTokens, fieldSpecTokens } from '../core/plan-batches.js';
 import type { FillActivityDeps } from './deps.js';
 import { loadTemplate } from './load-fields.js';
 
@@ -22,16 +23,17 @@ export function makePrepareFill({ store }: FillActivityDeps) {
     const chunks = await store.listChunks(input.documentIds);
     const corpusTokens = chunks.reduce((s, c) => s + c.tokens, 0);
     // Only a corpus that could ride along whole is worth listing; a bigger one would bloat history for nothing.
-    const corpus: ContextRef[] =
+    const corpus: ChunkRef[] =
       corpusTokens <= input.maxInputTokens
         ? chunks.map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 }))
         : [];
     const keys = template.fields.map((f) => f.key);
     const groups: string[][] = [];
     for (let i = 0; i < keys.length; i += GROUP_SIZE) groups.push(keys.slice(i, i + GROUP_SIZE));
-    const openings: ContextRef[] = chunks
+    const openings: ChunkRef[] = chunks
       .filter((c) => c.seq === 0)
       .map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 }));
-    return { fieldKeys: keys, groups, corpus, corpusTokens, openings };
+    const fields = template.fields.map((f) => ({ key: f.key, specTokens: fieldSpecTokens(f), outputTokens: expectedOutputTokens(f), context: [] }));
+    return { fieldKeys: keys, fields, groups, corpus, corpusTokens, openings };
   };
 }

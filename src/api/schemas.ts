@@ -51,7 +51,11 @@ export const fillOptionsSchema = {
     maxBatchSize: { type: 'integer', minimum: 1, maximum: 200 },
     maxInputTokens: { type: 'integer', minimum: 1000, maximum: 2_000_000 },
     maxOutputTokens: { type: 'integer', minimum: 256, maximum: 65_536 },
+    maxConcurrentBatches: { type: 'integer', minimum: 1, maximum: 1_000 },
+    priority: { type: 'string', enum: ['interactive', 'bulk'], description: 'interactive fills run ahead of bulk ones on the Gemini queue' },
+    onQuotaExhausted: { type: 'string', enum: ['wait', 'fallback'], description: 'when the daily quota runs out: park until the reset, or also fill offline at once' },
   },
+  description: 'Unset options take the server\'s configuration (profile, config file, environment), then the workflow\'s defaults: the same as a CLI fill.',
 } as const;
 
 export const startFillSchema = {
@@ -117,8 +121,14 @@ export const fillResultSchema = {
           method: { type: 'string', enum: ['gemini', 'cache', 'offline'] },
           sources: { type: 'array', items: sourceSchema },
           reason: { type: 'string' },
+          grounding: { type: 'string', enum: ['exact', 'normalized', 'fuzzy', 'none'] },
         },
       },
+    },
+    answeredBy: {
+      type: 'object',
+      description: 'the endpoint and model whose answers these are: endpoint "gemini" is Google\'s API, a URL is another server (an emulator or proxy), "offline" means no endpoint answered',
+      properties: { model: { type: 'string' }, endpoint: { type: 'string' } },
     },
     usage: {
       type: 'object',

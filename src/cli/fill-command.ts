@@ -1,16 +1,15 @@
 /** @module `fillflow fill`: validate the inputs, store them, run one fill (standalone or on a cluster), write RESULT.json. */
-import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
-import type { FillOptions } from '../core/fill-records.js';
+import { describeEndpoint } from '../core/endpoint.js';
 import type { FillResult } from '../core/types.js';
+import { newFillId } from '../fill-start.js';
 import { ingestPaths } from '../retrieval/ingest.js';
 import { startLocalStack } from '../runtime/local-stack.js';
 import { openStore } from '../store/open-store.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { limitOverrides, type LimitFlagValues } from './limit-flags.js';
-import { fillOptionsFrom } from '../fill-options.js';
 import { loadTemplateFile } from './load-template-file.js';
 import { progressReporter } from './progress-reporter.js';
 import { saveTemplate } from '../templates/save-template.js';
@@ -62,11 +61,10 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
     if (documents.length === 0) throw new CliError(`no documents found in: ${opts.docs.join(', ')}`);
     await saveTemplate(store, parsed, { ifExists: 'replace' });
 
-    const fillId = `fill-${randomUUID()}`;
+    const fillId = newFillId();
     io.stderr(`fill: ${fillId}`);
     for (const w of parsed.warnings) io.stderr(`warning: ${opts.template}: ${w.path}: ${w.message}`);
     const documentIds = [...new Set(documents.map((d) => d.id))];
-    await store.createFill({ fillId, templateId: template.id, documentIds });
     if (!config.gemini.apiKey) {
       io.stderr('gemini: GEMINI_API_KEY is not set; the offline extractor (regex and heuristics) fills what it can');
     }
@@ -78,9 +76,9 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
     io.stderr(standalone ? `temporal: local dev server at ${stack.address} (stopped after the fill)` : `temporal: ${stack.address}`);
     let result: FillResult;
     try {
-      // Config defaults, the flags on top, and the tenant's fairness key (the API key's short hash).
-      const options: FillOptions = fillOptionsFrom(config);
-      await stack.client.startFill({ fillId, templateId: template.id, documentIds, options });
+      // The one start path: the stack's client resolves options from this configuration (profile, config
+      // file, environment, flags) exactly as the HTTP API does, and records the fill in the store.
+      await stack.client.startFill({ fillId, templateId: template.id, documentIds });
       const bar = progressReporter(io, process.stderr.isTTY === true);
       try {
         result = await stack.client.waitForFill(fillId, { onProgress: (p) => bar.update(p) });
@@ -88,7 +86,6 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
         bar.stop();
       }
     } catch (err) {
-      await store.updateFill(fillId, { status: 'failed' });
       io.stderr(`fill failed: ${(err as Error).message}`);
       return ExitCode.failed;
     } finally {
@@ -121,6 +118,6 @@ function summary(r: FillResult, out: string): string {
   return (
     `done: ${r.status}; ${count('filled')} filled, ${count('fallback')} fallback, ${count('not_found')} not found, ` +
     `${count('invalid')} invalid; ${u.apiCalls} Gemini call(s), ${u.cacheHits} cache hit(s), ` +
-    `${u.fieldsPerCall} fields/call, ${u.rateLimited} rate-limited; result in ${out}`
+    `${u.fieldsPerCall} fields/call, ${u.rateLimited} rate-limited; answered by ${r.answeredBy.model} at ${describeEndpoint(r.answeredBy.endpoint)}; result in ${out}`
   );
 }

@@ -1,5 +1,6 @@
 /** @module `fillflow stats [--json] [--fill ID]`: Gemini usage and the quota in force, from the store the workers share. */
 import { loadConfig } from '../config.js';
+import { describeEndpoint } from '../core/endpoint.js';
 import { openStore } from '../store/open-store.js';
 import { apiUsage } from '../usage/api-usage.js';
 import { ExitCode } from './cli-error.js';
@@ -21,6 +22,10 @@ export async function statsCommand(opts: { json?: boolean; fill?: string }, io: 
     io.stdout(`${u.fillId ? `fill ${u.fillId}: ` : ''}Gemini calls ${u.apiCalls} (429s ${u.rateLimited}${byKind ? `: ${byKind}` : ''}; errors ${u.errors}; retries ${u.retries})`);
     io.stdout(`tokens: prompt ${u.promptTokens}, output ${u.outputTokens}; fields/call ${u.fieldsPerCall}; cache: ${u.cacheHits} hits, ${report.gemini_api_stats.cache_size} answers stored`);
     io.stdout(`waited for quota ${seconds(u.quotaWaitMs)}; parked on the daily quota ${seconds(u.parkedMs)}`);
+    // Answers from an emulator or a proxy are named as such, never passed off as Google's.
+    for (const e of report.byEndpoint) {
+      io.stdout(`answered by ${e.model} at ${describeEndpoint(e.endpoint)}: ${e.apiCalls} calls, ${e.cacheHits} cache hits, ${e.promptTokens} prompt tokens`);
+    }
     io.stdout(
       `limits (${l.profile}, ${l.model}): ${l.requestsPerMinute} requests/min, ${l.tokensPerMinute} tokens/min, ${l.requestsPerDay} requests/day, ` +
         `${l.concurrency} at a time${l.minIntervalMs ? `, ${l.minIntervalMs} ms apart` : ''}; queue ${l.taskQueueActivitiesPerSecond}/s (${l.queueRate})`,

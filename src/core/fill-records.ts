@@ -1,6 +1,7 @@
 /** @module The small records that cross Temporal boundaries for a fill: IDs, options, refs, results.
  * Never text: documents and passages stay in the store. */
-import type { ContextRef, PlanField } from './plan-batches.js';
+import type { ChunkRef, EmbeddingSpace } from './chunk-ref.js';
+import type { PlanField } from './plan-batches.js';
 import type { FieldResult, FillResult } from './types.js';
 
 /** Per-fill options, merged from config and the caller; no secrets. */
@@ -70,19 +71,18 @@ export interface PrepareFillInput {
 
 export interface PrepareFillResult {
   fieldKeys: string[];
+  /**
+   * Each field's cost in a call (its description and expected answer), without context: enough to decide
+   * whether the whole corpus rides along before any retrieval runs.
+   */
+  fields: PlanField[];
   /** Fields in groups for parallel context gathering. */
   groups: string[][];
   /** Every passage of the fill, only when the whole corpus could fit one call; else empty. */
-  corpus: ContextRef[];
+  corpus: ChunkRef[];
   corpusTokens: number;
   /** The first passage of each document, offered to every retrieval-mode batch (see PlanOptions.openings). */
-  openings?: ContextRef[];
-}
-
-/** The vector space a fill's embeddings were stored in; its presence turns on hybrid retrieval. */
-export interface EmbeddingSpaceRef {
-  model: string;
-  dimensions: number;
+  openings?: ChunkRef[];
 }
 
 export interface GatherContextInput {
@@ -90,7 +90,7 @@ export interface GatherContextInput {
   documentIds: string[];
   fieldKeys: string[];
   /** Set once embedContext has stored the fill's vectors; absent means BM25 alone. */
-  embedding?: EmbeddingSpaceRef;
+  embedding?: EmbeddingSpace;
 }
 
 export interface EmbedContextInput {
@@ -100,7 +100,7 @@ export interface EmbedContextInput {
   fieldKeys: string[];
 }
 
-export interface EmbedContextResult extends EmbeddingSpaceRef {
+export interface EmbedContextResult extends EmbeddingSpace {
   chunksEmbedded: number;
   queriesEmbedded: number;
 }

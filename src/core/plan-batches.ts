@@ -1,17 +1,9 @@
 /** @module Packs fields into Gemini calls: as few calls as the token budgets and batch cap allow,
  * grouping fields that share passages so each passage is sent once per call. Pure and deterministic. */
+import type { ChunkRef } from './chunk-ref.js';
 import { buildResponseSchema } from './build-response-schema.js';
 import { estimateTokens } from './tokens.js';
 import type { FieldSpec } from './types.js';
-
-/** A retrieved passage as planning sees it: an id, its size and where it sits, never its text. */
-export interface ContextRef {
-  chunkId: string;
-  documentId: string;
-  seq: number;
-  tokens: number;
-  score: number;
-}
 
 export interface PlanField {
   key: string;
@@ -20,7 +12,7 @@ export interface PlanField {
   /** Tokens its answer is expected to take (value, quote, JSON punctuation). */
   outputTokens: number;
   /** Passages retrieved for this field, best first. */
-  context: ContextRef[];
+  context: ChunkRef[];
 }
 
 export interface PlanOptions {
@@ -51,7 +43,7 @@ export interface PlanOptions {
    * second). Titles, parties, dates and reference numbers sit in the opening of most documents (contracts,
    * letters, forms, reports), where their labels are too common for a search to rank them well.
    */
-  openings?: ContextRef[];
+  openings?: ChunkRef[];
 }
 
 export interface PlannedBatch {
@@ -84,7 +76,7 @@ export const BASE_PROMPT_TOKENS = 400;
 export const PASSAGE_FRAME_TOKENS = 20;
 
 /** What a passage costs in the prompt: its text and its frame. */
-export function promptCost(c: Pick<ContextRef, 'tokens'>): number {
+export function promptCost(c: Pick<ChunkRef, 'tokens'>): number {
   return c.tokens + PASSAGE_FRAME_TOKENS;
 }
 
@@ -109,7 +101,7 @@ export function expectedOutputTokens(field: Pick<FieldSpec, 'type'>): number {
  * field descriptions, every call carries all of it (nothing can be missed by retrieval); otherwise
  * each field brings its best passages and fields join the batch that already holds most of theirs.
  */
-export function planBatches(fields: PlanField[], corpus: ContextRef[], opts: PlanOptions): Plan {
+export function planBatches(fields: PlanField[], corpus: ChunkRef[], opts: PlanOptions): Plan {
   const maxChunks = opts.maxChunksPerField ?? DEFAULT_MAX_CHUNKS_PER_FIELD;
   const corpusTokens = sum(corpus.map(promptCost));
   const withoutContext: string[] = [];
@@ -144,7 +136,7 @@ export function planBatches(fields: PlanField[], corpus: ContextRef[], opts: Pla
 
   interface Open {
     fields: PlanField[];
-    chunks: Map<string, ContextRef>;
+    chunks: Map<string, ChunkRef>;
     inputTokens: number;
     outputTokens: number;
   }
@@ -278,12 +270,12 @@ export function narrowBatch(
  * so a smaller one further down may still go in.
  */
 function addRankedExtras(
-  batch: { fields: PlanField[]; chunks: Map<string, ContextRef>; inputTokens: number },
+  batch: { fields: PlanField[]; chunks: Map<string, ChunkRef>; inputTokens: number },
   opts: PlanOptions,
   maxChunks: number,
-  openings: readonly ContextRef[],
+  openings: readonly ChunkRef[],
 ): void {
-  const priority = new Map<string, { ref: ContextRef; score: number }>();
+  const priority = new Map<string, { ref: ChunkRef; score: number }>();
   for (const ref of openings) {
     if (!batch.chunks.has(ref.chunkId)) priority.set(ref.chunkId, { ref, score: batch.fields.length / 2 });
   }
@@ -303,11 +295,19 @@ function addRankedExtras(
   }
 }
 
-function compareRefs(a: ContextRef, b: ContextRef): number {
+function compareRefs(a: ChunkRef, b: ChunkRef): number {
   return a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : a.seq - b.seq;
 }
 
-function wholeCorpusFits(fields: PlanField[], corpusTokens: number, opts: PlanOptions): boolean {
+/**
+ * Whether every call can carry the whole corpus beside its fields: decided from the fields' costs alone,
+ * before any retrieval, so a fill whose documents ride along whole never searches them.
+ */
+export function fitsWholeCorpus(fields: readonly Pick<PlanField, 'specTokens'>[], corpus: readonly ChunkRef[], opts: PlanOptions): boolean {
+  return corpus.length > 0 && wholeCorpusFits(fields, sum(corpus.map(promptCost)), opts);
+}
+
+function wholeCorpusFits(fields: readonly Pick<PlanField, 'specTokens'>[], corpusTokens: number, opts: PlanOptions): boolean {
   // The corpus must fit beside the largest batch we would send with it: that many field descriptions.
   const specs = fields.map((f) => f.specTokens).sort((a, b) => b - a);
   const biggestBatch = sum(specs.slice(0, opts.maxBatchSize));
@@ -315,9 +315,9 @@ function wholeCorpusFits(fields: PlanField[], corpusTokens: number, opts: PlanOp
 }
 
 /** The field's best passages, at most `maxChunks`, cut so the field alone still fits one call. */
-function trimContext(field: PlanField, opts: PlanOptions, maxChunks: number, reservedTokens = 0): ContextRef[] {
+function trimContext(field: PlanField, opts: PlanOptions, maxChunks: number, reservedTokens = 0): ChunkRef[] {
   const room = opts.maxInputTokens - opts.baseTokens - reservedTokens - field.specTokens;
-  const kept: ContextRef[] = [];
+  const kept: ChunkRef[] = [];
   let used = 0;
   for (const c of field.context) {
     if (kept.length >= maxChunks) break;
@@ -328,7 +328,7 @@ function trimContext(field: PlanField, opts: PlanOptions, maxChunks: number, res
   return kept;
 }
 
-function inReadingOrder(refs: ContextRef[]): ContextRef[] {
+function inReadingOrder(refs: ChunkRef[]): ChunkRef[] {
   return [...refs].sort((a, b) => (a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : a.seq - b.seq));
 }
 

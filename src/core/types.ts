@@ -1,4 +1,7 @@
 /** @module The domain records of Fillflow: templates, field values, results and usage. Pure types. */
+import type { AnsweredBy } from './endpoint.js';
+
+export type { AnsweredBy } from './endpoint.js';
 
 export const FIELD_TYPES = [
   'string',
@@ -34,6 +37,10 @@ export interface TemplateSpec {
   id: string;
   name: string;
   fields: FieldSpec[];
+  /** BCP 47 locale the documents are written in ("en-GB"): gives the date order and phone region when not set. */
+  locale?: string;
+  /** How numeric dates are ordered ("03/04/2024"); overrides `locale`. Without either, ambiguous dates are not read. */
+  dateOrder?: 'DMY' | 'MDY' | 'YMD';
 }
 
 export interface Money {
@@ -71,6 +78,8 @@ export interface FieldResult {
    * should be reviewed before it is trusted. Set on every value Gemini gave; absent otherwise.
    */
   grounding?: 'exact' | 'normalized' | 'fuzzy' | 'none';
+  /** How sure the offline extractor is of a `fallback` value (0..1), from the convention that found it; absent otherwise. */
+  confidence?: number;
 }
 
 export interface Usage {
@@ -100,6 +109,11 @@ export interface FillResult {
   templateId: string;
   status: FillStatus;
   fields: FieldResult[];
+  /**
+   * The endpoint and model whose answers these values are (Google's API is `gemini`; any other server is
+   * named by its base URL; `offline` when no value came from an endpoint).
+   */
+  answeredBy: AnsweredBy;
   usage: Usage;
   /** Plain notes for the user, e.g. that Gemini was not configured and the offline extractor filled what it could. */
   notices?: string[];

@@ -52,7 +52,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const connection = await Connection.connect({ address }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${address}: ${err.message}`);
   });
-  const client = new FillflowClient(new Client({ connection, namespace: config.temporal.namespace }));
+  // Fills started through this stack resolve their options from this configuration and are recorded in its store.
+  const client = new FillflowClient(new Client({ connection, namespace: config.temporal.namespace }), { config, store: opts.store });
   try {
     if (opts.workers) {
       workerConnection = await NativeConnection.connect({ address });

@@ -1,17 +1,34 @@
-/** @module fillTemplate: one fill, durably. Gather context in parallel, plan batches, extract them in
- * parallel on the rate-limited Gemini queue, fall back offline for what is left, finalise. */
-import { patched, proxyActivities, setHandler, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+/** @module fillTemplate: one fill, durably. Decide whether the documents ride along whole, else gather
+ * context in parallel (with vectors when Gemini can embed), plan batches, extract them in parallel on the
+ * rate-limited Gemini queue, fall back offline for what is left, finalise and render. Its status follows
+ * every transition in the FillflowStatus search attribute. */
+import {
+  ApplicationFailure,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { FillActivities, GeminiActivities } from '../activities/index.js';
+import type { EmbeddingSpace } from '../core/chunk-ref.js';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../core/failure-types.js';
-import type { EmbeddingSpaceRef, FillInput, FillProgress, OfflineFieldInput } from '../core/fill-records.js';
-import { BASE_PROMPT_TOKENS, planBatches, type PlanField } from '../core/plan-batches.js';
+import { checkFillInput, FillOptionsError } from '../core/fill-options.js';
+import type { FillInput, FillProgress, OfflineFieldInput, PrepareFillResult } from '../core/fill-records.js';
+import { BASE_PROMPT_TOKENS, fitsWholeCorpus, planBatches, type Plan, type PlanField, type PlanOptions } from '../core/plan-batches.js';
 import { GEMINI_TASK_QUEUE } from '../core/task-queues.js';
 import type { FillResult } from '../core/types.js';
 import { Extraction, failureMessage, failureType } from './extraction.js';
 import { progressQuery, resumeSignal } from './messages.js';
 import { geminiPriority } from './priority.js';
 import { QuotaPark } from './quota-park.js';
-import { FILL_STATUS } from './search-attributes.js';
+import { FILL_STATUS, FILL_TEMPLATE } from './search-attributes.js';
+
+/** Patch: FillflowStatus follows every transition (running, completed, failed, cancelled) and FillflowTemplate is set. */
+const STATUS_ATTRIBUTES_PATCH = 'status-search-attributes';
+/** Patch: decide whole documents from the fields' costs first, then gather context once (with vectors if any). */
+const PLAN_FIRST_PATCH = 'plan-first-gather-once';
 
 const light = proxyActivities<FillActivities>({
   startToCloseTimeout: '5 minutes',
@@ -33,7 +50,37 @@ const GEMINI_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
   },
 };
-export async function fillTemplate(input: FillInput): Promise<FillResult> {
+
+/**
+ * The workflow. Its input may come from any client in any language (`temporal workflow start --type
+ * fillTemplate`): missing options take the same defaults as every Fillflow edge, and a malformed input fails
+ * at once with a message naming each problem.
+ */
+export async function fillTemplate(raw: FillInput): Promise<FillResult> {
+  // Read before the input is checked, so a fill refused for its input is marked failed too.
+  const tracked = patched(STATUS_ATTRIBUTES_PATCH) && (raw as { options?: { searchAttributes?: unknown } } | undefined)?.options?.searchAttributes !== false;
+  try {
+    const input = checkedInput(raw);
+    if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'running' }, { key: FILL_TEMPLATE, value: input.templateId }]);
+    const result = await runFill(input, tracked);
+    if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
+    return result;
+  } catch (err) {
+    if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: isCancellation(err) ? 'cancelled' : 'failed' }]);
+    throw err;
+  }
+}
+
+function checkedInput(raw: FillInput): FillInput {
+  try {
+    return checkFillInput(raw);
+  } catch (err) {
+    if (err instanceof FillOptionsError) throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: err.message });
+    throw err;
+  }
+}
+
+async function runFill(input: FillInput, tracked: boolean): Promise<FillResult> {
   const startedAt = Date.now();
   const progress: FillProgress = {
     fillId: input.fillId,
@@ -64,37 +111,9 @@ export async function fillTemplate(input: FillInput): Promise<FillResult> {
   progress.fieldsTotal = prep.fieldKeys.length;
 
   progress.phase = 'gathering';
-  const gather = (embedding?: EmbeddingSpaceRef) =>
-    Promise.all(
-      prep.groups.map((fieldKeys) =>
-        light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) }),
-      ),
-    );
-  const planOptions = { ...input.options, baseTokens: BASE_PROMPT_TOKENS, openings: prep.openings ?? [] };
-  const planWith = (gathered: PlanField[][]) => {
-    const byKey = new Map<string, PlanField>(gathered.flat().map((f) => [f.key, f]));
-    return { byKey, plan: planBatches(prep.fieldKeys.map((k) => byKey.get(k)!), prep.corpus, planOptions) };
-  };
-  let { byKey: planFields, plan } = planWith(await gather());
-  // Vectors only when retrieval must choose passages: a corpus that rides along whole needs no search.
-  if (!plan.wholeDocuments && prep.corpusTokens > 0) {
-    let embedding: EmbeddingSpaceRef | undefined;
-    try {
-      const space = await gemini.embedContext({
-        fillId: input.fillId,
-        templateId: input.templateId,
-        documentIds: input.documentIds,
-        fieldKeys: prep.fieldKeys,
-      });
-      embedding = { model: space.model, dimensions: space.dimensions };
-    } catch (err) {
-      // Vectors improve retrieval; their absence must not fail the fill. BM25 alone still works.
-      if (failureType(err) !== FailureType.NotConfigured) {
-        notice(`Vector search was unavailable (${failureMessage(err)}); passages were chosen by keyword search (BM25) alone.`);
-      }
-    }
-    if (embedding) ({ byKey: planFields, plan } = planWith(await gather(embedding)));
-  }
+  const planOptions: PlanOptions = { ...input.options, baseTokens: BASE_PROMPT_TOKENS, openings: prep.openings ?? [] };
+  const step = { input, prep, planOptions, gemini, notice };
+  const { planFields, plan } = patched(PLAN_FIRST_PATCH) ? await planFirst(step) : await gatherThenPlan(step);
   progress.batchesTotal = plan.batches.length;
 
   progress.phase = 'extracting';
@@ -131,7 +150,8 @@ export async function fillTemplate(input: FillInput): Promise<FillResult> {
     notices: progress.notices,
     ...(progress.pausedMs ? { pausedMs: progress.pausedMs } : {}),
   });
-  if (publishSearchAttributes && progress.pausedMs) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
+  // Before the status patch a fill that had parked was marked completed here; replays of those keep it.
+  if (!tracked && publishSearchAttributes && progress.pausedMs) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
 
   // The filled document: a render failure costs the document, never the fill's values.
   progress.phase = 'rendering';
@@ -144,4 +164,65 @@ export async function fillTemplate(input: FillInput): Promise<FillResult> {
   progress.phase = 'completed';
   const notices = [...(result.notices ?? []), ...rendered.notices];
   return { ...result, ...(rendered.outputRef ? { outputRef: rendered.outputRef } : {}), ...(notices.length > 0 ? { notices } : {}) };
+}
+
+interface PlanStep {
+  input: FillInput;
+  prep: PrepareFillResult;
+  planOptions: PlanOptions;
+  gemini: GeminiActivities;
+  notice: (text: string) => void;
+}
+
+interface PlannedFill {
+  planFields: ReadonlyMap<string, PlanField>;
+  plan: Plan;
+}
+
+/**
+ * Plan first: a corpus that rides along whole in every call needs no search at all; otherwise vectors are
+ * made (when Gemini can embed) and every field's context is gathered once, with them.
+ */
+async function planFirst({ input, prep, planOptions, gemini, notice }: PlanStep): Promise<PlannedFill> {
+  if (fitsWholeCorpus(prep.fields, prep.corpus, planOptions)) {
+    return { planFields: new Map(prep.fields.map((f) => [f.key, f])), plan: planBatches(prep.fields, prep.corpus, planOptions) };
+  }
+  const embedding = prep.corpusTokens > 0 ? await embedOrNotice(input, prep, gemini, notice) : undefined;
+  return planWith(prep, planOptions, await gather(input, prep, embedding));
+}
+
+/** The order before plan-first (kept for fills recorded before it): BM25, plan, then vectors and a second gathering. */
+async function gatherThenPlan({ input, prep, planOptions, gemini, notice }: PlanStep): Promise<PlannedFill> {
+  let planned = planWith(prep, planOptions, await gather(input, prep));
+  if (!planned.plan.wholeDocuments && prep.corpusTokens > 0) {
+    const embedding = await embedOrNotice(input, prep, gemini, notice);
+    if (embedding) planned = planWith(prep, planOptions, await gather(input, prep, embedding));
+  }
+  return planned;
+}
+
+function gather(input: FillInput, prep: PrepareFillResult, embedding?: EmbeddingSpace): Promise<PlanField[][]> {
+  return Promise.all(
+    prep.groups.map((fieldKeys) =>
+      light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) }),
+    ),
+  );
+}
+
+function planWith(prep: PrepareFillResult, planOptions: PlanOptions, gathered: PlanField[][]): PlannedFill {
+  const byKey = new Map<string, PlanField>(gathered.flat().map((f) => [f.key, f]));
+  return { planFields: byKey, plan: planBatches(prep.fieldKeys.map((k) => byKey.get(k)!), prep.corpus, planOptions) };
+}
+
+/** The fill's vectors, or undefined: vectors improve retrieval, their absence must not fail the fill (BM25 alone still works). */
+async function embedOrNotice(input: FillInput, prep: PrepareFillResult, gemini: GeminiActivities, notice: (text: string) => void): Promise<EmbeddingSpace | undefined> {
+  try {
+    const space = await gemini.embedContext({ fillId: input.fillId, templateId: input.templateId, documentIds: input.documentIds, fieldKeys: prep.fieldKeys });
+    return { endpoint: space.endpoint, model: space.model, dimensions: space.dimensions };
+  } catch (err) {
+    if (failureType(err) !== FailureType.NotConfigured) {
+      notice(`Vector search was unavailable (${failureMessage(err)}); passages were chosen by keyword search (BM25) alone.`);
+    }
+    return undefined;
+  }
 }

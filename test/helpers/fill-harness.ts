@@ -10,6 +10,7 @@ import { loadConfig, type FillflowConfig } from '../../src/config.js';
 import type { FillOptions } from '../../src/core/fill-records.js';
 import type { FillResult, TemplateSpec } from '../../src/core/types.js';
 import { validateTemplate } from '../../src/core/validate-template.js';
+import { resolveFillOptions } from '../../src/fill-start.js';
 import { goldAnswers, loadGoldTable, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { ingestPaths } from '../../src/retrieval/ingest.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -64,13 +65,9 @@ export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions =
     dir,
   );
   const store = openStore({ dbPath: config.dbPath });
-  const client = new FillflowClient(env.client);
-  const options = (o: Partial<FillOptions> = {}): FillOptions => ({
-    maxBatchSize: config.limits.maxBatchSize,
-    maxInputTokens: config.limits.maxInputTokens,
-    maxOutputTokens: config.limits.maxOutputTokens,
-    ...o,
-  });
+  // Fills start as every edge starts them: options resolved from this configuration, the fill recorded in the store.
+  const client = new FillflowClient(env.client, { config, store });
+  const options = (o: Partial<FillOptions> = {}): FillOptions => resolveFillOptions(config, o);
   return {
     config,
     store,
@@ -85,7 +82,6 @@ export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions =
     },
     async fill(req) {
       const fillId = req.fillId ?? `fill-${Math.random().toString(36).slice(2)}`;
-      await store.createFill({ fillId, templateId: req.templateId, documentIds: req.documentIds });
       const run = async () => {
         await client.startFill({ fillId, templateId: req.templateId, documentIds: req.documentIds, options: options(req.options) });
         return client.waitForFill(fillId);

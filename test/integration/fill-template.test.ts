@@ -116,7 +116,6 @@ describe('fillTemplate', () => {
     const { templateId, documentIds } = await r.loadExample();
     r.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-day-${Date.now()}`;
-    await r.store.createFill({ fillId, templateId, documentIds });
     const workers = await createWorkers({ config: r.config, connection: env().nativeConnection, store: r.store, workflowBundle: await workflowBundle() });
     const running = workers.run();
     try {

@@ -73,7 +73,6 @@ describe('two workers on one Gemini queue', () => {
         const [doc] = await ingestPaths(rig.store, [note]);
         const fillId = `fill-limits-${i}-${Date.now()}`;
         const documentIds = [...template.documentIds, doc!.id];
-        await rig.store.createFill({ fillId, templateId: template.templateId, documentIds });
         await rig.client.startFill({ fillId, templateId: template.templateId, documentIds, options: rig.options({ maxBatchSize: 15, priority: i % 2 ? 'bulk' : 'interactive', fairnessKey: `tenant-${i % 3}` }) });
         fills.push(fillId);
       }

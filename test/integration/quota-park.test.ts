@@ -48,7 +48,6 @@ describe('a fill that meets the daily quota', () => {
     // Two batches: the first request meets the per-day 429, the other batch finishes before the park.
     rig.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-park-${Date.now()}`;
-    await rig.store.createFill({ fillId, templateId, documentIds });
     await rig.client.startFill({ fillId, templateId, documentIds, options: rig.options({ maxBatchSize: 15 }) });
 
     const paused = await untilPaused(fillId);
@@ -83,7 +82,6 @@ describe('a fill that meets the daily quota', () => {
     const { templateId, documentIds } = await rig.loadExample();
     rig.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-resume-${Date.now()}`;
-    await rig.store.createFill({ fillId, templateId, documentIds });
     await rig.client.startFill({ fillId, templateId, documentIds, options: rig.options({ maxBatchSize: 30 }) });
     await untilPaused(fillId);
     expect(generateCalls()).toHaveLength(1);
@@ -102,7 +100,6 @@ describe('a fill that meets the daily quota', () => {
     const { templateId, documentIds } = await rig.loadExample();
     rig.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-fallback-${Date.now()}`;
-    await rig.store.createFill({ fillId, templateId, documentIds });
     await rig.client.startFill({ fillId, templateId, documentIds, options: rig.options({ maxBatchSize: 10, onQuotaExhausted: 'fallback' }) });
     const paused = await untilPaused(fillId);
     // (Batches of 10, so no answer cached by the tests above applies.) How many the offline extractor

@@ -61,7 +61,6 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 it('finishes after SIGKILL of its worker without redoing finished batches', async () => {
   const { templateId, documentIds } = await rig.loadExample();
   const fillId = `fill-crash-${Date.now()}`;
-  await rig.store.createFill({ fillId, templateId, documentIds });
   const first = startWorker();
   await rig.client.startFill({ fillId, templateId, documentIds, options: rig.options({ maxBatchSize: 5 }) });
 

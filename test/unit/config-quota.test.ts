@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { limitOverrides } from '../../src/cli/limit-flags.js';
 import { loadConfig } from '../../src/config.js';
 import { geminiQueueRate } from '../../src/core/task-queue-rate.js';
-import { fillOptionsFrom } from '../../src/fill-options.js';
+import { resolveFillOptions } from '../../src/fill-start.js';
 import { apiKeyIdentity } from '../../src/gemini/key-identity.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'fillflow-cfg-'));
@@ -46,7 +46,7 @@ describe('quota configuration', () => {
 
   it('builds per-fill options with config defaults, overrides, and the fairness key as the key hash, never the key', () => {
     const config = loadConfig({ GEMINI_API_KEY: 'AIza-secret' }, { fill: { onQuotaExhausted: 'fallback' } }, dir());
-    const options = fillOptionsFrom(config, { priority: 'bulk', maxBatchSize: 5 });
+    const options = resolveFillOptions(config, { priority: 'bulk', maxBatchSize: 5 });
     expect(options).toMatchObject({ priority: 'bulk', maxBatchSize: 5, onQuotaExhausted: 'fallback', fairnessKey: apiKeyIdentity('AIza-secret') });
     expect(JSON.stringify(options)).not.toContain('AIza-secret');
     expect(options.fairnessKey).toMatch(/^[0-9a-f]{16}$/);

@@ -1,6 +1,5 @@
 /** @module Fills: start one (by template id or with the template inline), follow it, resume or cancel it,
  * and download the filled document. Every input is checked before anything is stored or started. */
-import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { FillOptions, FillProgress } from '../../core/fill-records.js';
@@ -21,7 +20,7 @@ interface StartFillBody {
 }
 
 export function fillRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]): void {
-  const { store, fills, config } = deps;
+  const { store, fills } = deps;
   docs.push(
     {
       method: 'POST',
@@ -71,17 +70,12 @@ export function fillRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]
         throw err;
       }
     }
-    const options: FillOptions = {
-      maxBatchSize: body.options?.maxBatchSize ?? config.limits.maxBatchSize,
-      maxInputTokens: body.options?.maxInputTokens ?? config.limits.maxInputTokens,
-      maxOutputTokens: body.options?.maxOutputTokens ?? config.limits.maxOutputTokens,
-    };
-    const fillId = `fill-${randomUUID()}`;
-    await store.createFill({ fillId, templateId: template.id, documentIds: body.documentIds });
+    // The one start path (src/fill-start.ts): the fill service resolves unset options from the server's
+    // configuration, as a CLI fill does, records the fill and starts it.
+    let fillId: string;
     try {
-      await fills.startFill({ fillId, templateId: template.id, documentIds: body.documentIds, options });
+      ({ fillId } = await fills.startFill({ templateId: template.id, documentIds: body.documentIds, ...(body.options ? { options: body.options } : {}) }));
     } catch (err) {
-      await store.updateFill(fillId, { status: 'failed' });
       throw temporalDown(err);
     }
     return reply.code(202).header('location', `/api/fills/${fillId}`).send({ fillId, status: 'running' });

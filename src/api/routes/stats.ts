@@ -23,11 +23,26 @@ export const apiUsageSchema = {
     usage: { type: 'object', description: 'Fillflow totals: calls, tokens, cache hits, 429s by quota, retries, errors, time waited for quota' },
     limits: { type: 'object', description: 'the profile, model and limits in force' },
     quota: { type: 'array', description: 'per API-key identity (a short hash, never the key) and model: requests today, quota left' },
+    byEndpoint: {
+      type: 'array',
+      description: 'requests, cache hits and tokens per endpoint ("gemini" for Google\'s API, else the base URL of an emulator or proxy) and model; "unknown" for usage recorded before endpoints were',
+      items: {
+        type: 'object',
+        properties: {
+          endpoint: { type: 'string' },
+          model: { type: 'string' },
+          apiCalls: { type: 'integer' },
+          cacheHits: { type: 'integer' },
+          promptTokens: { type: 'integer' },
+          outputTokens: { type: 'integer' },
+        },
+      },
+    },
   },
 } as const;
 
 export function statsRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]): void {
   docs.push({ method: 'GET', url: '/api/templates/stats/api-usage', summary: 'Gemini usage: the seed system’s fields and Fillflow’s', responses: { 200: { description: 'usage', schema: apiUsageSchema } } });
-  // The report is issue 5's usage module's, shared with `fillflow stats --json`, so the two never disagree.
+  // The report is the usage module's, shared with `fillflow stats --json`, so the two never disagree.
   app.get('/api/templates/stats/api-usage', async () => apiUsage(deps.store, deps.config));
 }

@@ -1,5 +1,6 @@
 /** The API under hostile input, in process (inject, no port): each bad request gets a 4xx with
  * `{ error: { code, message, path? } }` naming the problem, the server stays healthy, nothing is half-stored. */
+import { resolveFillOptions } from '../../../src/fill-start.js';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,8 @@ function emptyFillService() {
   const service: FillService = {
     startFill: async (req) => {
       started.push(req);
-      return { fillId: req.fillId ?? 'x' };
+      const fillId = req.fillId ?? 'x';
+      return { fillId, input: { fillId, templateId: req.templateId, documentIds: req.documentIds, options: resolveFillOptions(undefined, req.options) } };
     },
     getFill: notFound,
     resume: notFound,

@@ -1,8 +1,9 @@
+import type { ChunkRef } from '../../../src/core/chunk-ref.js';
 import { describe, expect, it } from 'vitest';
-import { PASSAGE_FRAME_TOKENS, planBatches, planWidening, splitBatch, type ContextRef, type PlanField, type PlanOptions } from '../../../src/core/plan-batches.js';
+import { PASSAGE_FRAME_TOKENS, planBatches, planWidening, splitBatch, type PlanField, type PlanOptions } from '../../../src/core/plan-batches.js';
 
-const chunk = (doc: string, seq: number, tokens = 100): ContextRef => ({ chunkId: `${doc}:${seq}`, documentId: doc, seq, tokens, score: 1 });
-const field = (key: string, context: ContextRef[], specTokens = 40, outputTokens = 80): PlanField => ({ key, specTokens, outputTokens, context });
+const chunk = (doc: string, seq: number, tokens = 100): ChunkRef => ({ chunkId: `${doc}:${seq}`, documentId: doc, seq, tokens, score: 1 });
+const field = (key: string, context: ChunkRef[], specTokens = 40, outputTokens = 80): PlanField => ({ key, specTokens, outputTokens, context });
 const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({ maxBatchSize: 15, maxInputTokens: 4_000, maxOutputTokens: 8_000, baseTokens: 400, ...o });
 
 describe('planBatches in whole-document mode', () => {
