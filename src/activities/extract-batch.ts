@@ -18,7 +18,6 @@ import { beginMeteredAttempt } from './metered-call.js';
 import { toFailure } from './to-failure.js';
 
 // Kept while src/activities/extract-offline.ts still imports it from here; the rule itself lives in core.
-export { toPassage } from '../core/to-passage.js';
 
 export function makeExtractBatch(deps: GeminiActivityDeps) {
   const { store } = deps;

@@ -102,37 +102,9 @@ export function expectedOutputTokens(field: Pick<FieldSpec, 'type'>): number {
  * each field brings its best passages and fields join the batch that already holds most of theirs.
  */
 export function planBatches(fields: PlanField[], corpus: ChunkRef[], opts: PlanOptions): Plan {
+  if (fitsWholeCorpus(fields, corpus, opts)) return planWholeDocuments(fields, corpus, opts);
   const maxChunks = opts.maxChunksPerField ?? DEFAULT_MAX_CHUNKS_PER_FIELD;
-  const corpusTokens = sum(corpus.map(promptCost));
   const withoutContext: string[] = [];
-
-  if (corpus.length > 0 && wholeCorpusFits(fields, corpusTokens, opts)) {
-    const ordered = inReadingOrder(corpus).map((c) => c.chunkId);
-    const batches: PlannedBatch[] = [];
-    let current: PlanField[] = [];
-    const flush = () => {
-      if (current.length === 0) return;
-      batches.push({
-        id: `b${batches.length}`,
-        fieldKeys: current.map((f) => f.key),
-        chunkIds: ordered,
-        inputTokens: opts.baseTokens + corpusTokens + sum(current.map((f) => f.specTokens)),
-        outputTokens: sum(current.map((f) => f.outputTokens)),
-      });
-      current = [];
-    };
-    for (const f of fields) {
-      const next = [...current, f];
-      const fits =
-        next.length <= opts.maxBatchSize &&
-        sum(next.map((x) => x.outputTokens)) <= opts.maxOutputTokens &&
-        opts.baseTokens + corpusTokens + sum(next.map((x) => x.specTokens)) <= opts.maxInputTokens;
-      if (!fits) flush();
-      current.push(f);
-    }
-    flush();
-    return { batches, withoutContext, wholeDocuments: true };
-  }
 
   interface Open {
     fields: PlanField[];
@@ -297,6 +269,36 @@ function addRankedExtras(
 
 function compareRefs(a: ChunkRef, b: ChunkRef): number {
   return a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : a.seq - b.seq;
+}
+
+/** Every call carries the whole corpus; fields fill calls in template order up to the batch and token caps. */
+function planWholeDocuments(fields: PlanField[], corpus: ChunkRef[], opts: PlanOptions): Plan {
+  const corpusTokens = sum(corpus.map(promptCost));
+  const ordered = inReadingOrder(corpus).map((c) => c.chunkId);
+  const batches: PlannedBatch[] = [];
+  let current: PlanField[] = [];
+  const flush = () => {
+    if (current.length === 0) return;
+    batches.push({
+      id: `b${batches.length}`,
+      fieldKeys: current.map((f) => f.key),
+      chunkIds: ordered,
+      inputTokens: opts.baseTokens + corpusTokens + sum(current.map((f) => f.specTokens)),
+      outputTokens: sum(current.map((f) => f.outputTokens)),
+    });
+    current = [];
+  };
+  for (const f of fields) {
+    const next = [...current, f];
+    const fits =
+      next.length <= opts.maxBatchSize &&
+      sum(next.map((x) => x.outputTokens)) <= opts.maxOutputTokens &&
+      opts.baseTokens + corpusTokens + sum(next.map((x) => x.specTokens)) <= opts.maxInputTokens;
+    if (!fits) flush();
+    current.push(f);
+  }
+  flush();
+  return { batches, withoutContext: [], wholeDocuments: true };
 }
 
 /**

@@ -18,7 +18,7 @@ import { checkFillInput, FillOptionsError } from '../core/fill-options.js';
 import type { FillInput, FillProgress, OfflineFieldInput, PrepareFillResult } from '../core/fill-records.js';
 import { BASE_PROMPT_TOKENS, fitsWholeCorpus, planBatches, type Plan, type PlanField, type PlanOptions } from '../core/plan-batches.js';
 import { GEMINI_TASK_QUEUE } from '../core/task-queues.js';
-import type { FillResult } from '../core/types.js';
+import type { FieldResult, FillResult } from '../core/types.js';
 import { Extraction, failureMessage, failureType } from './extraction.js';
 import { progressQuery, resumeSignal } from './messages.js';
 import { geminiPriority } from './priority.js';
@@ -122,22 +122,7 @@ async function runFill(input: FillInput, tracked: boolean): Promise<FillResult> 
   if (!plan.wholeDocuments && patched('widen-not-found')) await extraction.widenNotFound();
   await extraction.reaskInvalid();
   extraction.settle();
-  const { results, unanswered } = extraction;
-
-  // What Gemini left empty or got wrong goes to the offline extractor; Gemini's own verdict stays if it finds nothing.
-  if (unanswered.size > 0) {
-    progress.phase = 'fallback';
-    const fields: OfflineFieldInput[] = [...unanswered].map(([key, because]) => ({
-      key,
-      because,
-      chunkIds: (planFields.get(key)?.context ?? []).map((c) => c.chunkId),
-    }));
-    const offline = await light.extractOffline({ templateId: input.templateId, documentIds: input.documentIds, fields });
-    for (const r of offline) {
-      const earlier = results.get(r.key);
-      if (r.status === 'fallback' || !earlier) results.set(r.key, r);
-    }
-  }
+  const results = await fallBackOffline(input, extraction, planFields, progress);
 
   progress.phase = 'finalizing';
   progress.fieldsDone = results.size;
@@ -164,6 +149,29 @@ async function runFill(input: FillInput, tracked: boolean): Promise<FillResult> 
   progress.phase = 'completed';
   const notices = [...(result.notices ?? []), ...rendered.notices];
   return { ...result, ...(rendered.outputRef ? { outputRef: rendered.outputRef } : {}), ...(notices.length > 0 ? { notices } : {}) };
+}
+
+/** What Gemini left empty or got wrong goes to the offline extractor; Gemini's own verdict stays if it finds nothing. */
+async function fallBackOffline(
+  input: FillInput,
+  extraction: Extraction,
+  planFields: ReadonlyMap<string, PlanField>,
+  progress: FillProgress,
+): Promise<Map<string, FieldResult>> {
+  const { results, unanswered } = extraction;
+  if (unanswered.size === 0) return results;
+  progress.phase = 'fallback';
+  const fields: OfflineFieldInput[] = [...unanswered].map(([key, because]) => ({
+    key,
+    because,
+    chunkIds: (planFields.get(key)?.context ?? []).map((c) => c.chunkId),
+  }));
+  const offline = await light.extractOffline({ templateId: input.templateId, documentIds: input.documentIds, fields });
+  for (const r of offline) {
+    const earlier = results.get(r.key);
+    if (r.status === 'fallback' || !earlier) results.set(r.key, r);
+  }
+  return results;
 }
 
 interface PlanStep {
