@@ -1,4 +1,4 @@
-/** @module The evaluation sets under ../shared/eval (or EVAL_DIR): documents, gold values, and each set's
+/** @module The evaluation sets under EVAL_DIR: documents, gold values, and each set's
  * template turned into a Fillflow template by its declared types, with nothing tuned to the data. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

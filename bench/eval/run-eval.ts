@@ -1,11 +1,14 @@
 /** `npm run bench:eval`: retrieval recall, oracle fill accuracy, prompt tokens per field and calls per
- * document on the real evaluation sets (../shared/eval or EVAL_DIR), for Fillflow's plan and two baselines
- * in one run, plus the offline extractor alone. Not a test: it measures.
+ * document on the real evaluation sets (in EVAL_DIR), for Fillflow and two baselines in one
+ * run, plus the offline extractor alone. Not a test: it measures.
  *
- * It runs the pipeline's pure parts without Temporal, so 200 documents take a minute rather than an hour
- * of workflow round trips: ingestion (chunking), embeddings and hybrid search on an in-memory SQLite store,
- * planning, prompt and schema, the real @google/genai client over HTTP against the Gemini emulator, answer
- * resolution, the wider round for fields not found and one re-ask round. Recall is measured on the document
+ * It measures the product: each document is filled by the product's own activities (prepareFill,
+ * gatherContext, embedContext, extractBatch, finalizeFill) run in process without Temporal (in-process.ts),
+ * planned by planBatches and asked in the workflow's own Extraction rounds (planned batches with their
+ * splits, the wider round for fields not found, the re-ask of invalid values), on an in-memory SQLite store,
+ * with the real @google/genai client over HTTP against the Gemini emulator; so 200 documents take a minute
+ * or two rather than an hour of workflow round trips. The answer cache is never read (every measured call is
+ * asked), and the quota ledger's limits are set far above what a run sends. Recall is measured on the document
  * text the sent passages cover (overlapping or touching passages read as one stretch), so chunk overlap is
  * not counted against it. The emulator's oracle answers a field from the gold table only when the
  * field's evidence is in the prompt, so accuracy measures the pipeline, not a model. Its embeddings are
@@ -16,8 +19,7 @@
  *
  * Options: --datasets cuad,kleister-nda,kleister-charity  --budget 4000 (input tokens per call)
  *          --limit N (documents per set)  --chunk-tokens 300  --overlap 0  --top-k 4 (per-field baseline)  --lexical
- *          --max-chunks N  --core-chunks N  --retrieve-k N (passages retrieved per field)  --no-openings
- *          --no-widen (skip the wider round)  --no-merge (each chunk its own passage)
+ *          --max-chunks N  --core-chunks N (planning options)  --no-openings  --no-widen (skip the wider round)
  *          --field-memory N (quotes per field recalled from earlier documents' fills; 0 = off; default 16)
  *          --warm (field memory learnt from a first pass over the whole set, each document's own quotes
  *            excluded: a template already used on a bulk job; default: learnt online, in file order)
@@ -25,23 +27,29 @@
  *            multilingual-e5-small (384) run locally; default the emulator's hashed bags of words, 768)
  *            --embedder gemini (the real gemini-embedding-001, with GEMINI_API_KEY where Google is reachable)
  *          --json FILE  --misses FILE (the evidence spans Fillflow's context missed, one JSON object per line) */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { provenQuotes } from '../../src/activities/finalize-fill.js';
-import { DEFAULT_FIELD_MEMORY } from '../../src/config.js';
+import { EMBEDDING_DIMENSIONS } from '../../src/activities/embed-context.js';
+import { createFillActivities, createGeminiActivities, type GeminiActivities } from '../../src/activities/index.js';
+import { DEFAULT_FIELD_MEMORY, loadConfig, type FillflowConfig } from '../../src/config.js';
+import type { EmbeddingSpace } from '../../src/core/chunk-ref.js';
 import { extractOffline } from '../../src/core/offline-extract.js';
-import type { FieldValue } from '../../src/core/types.js';
+import { toPassage } from '../../src/core/to-passage.js';
+import type { FieldValue, TemplateSpec } from '../../src/core/types.js';
 import { goldAnswers, startEmulator, type GoldTable } from '../../src/emulator/index.js';
-import { createGeminiClient, type EmbeddingTask } from '../../src/gemini/gemini-client.js';
+import { createGeminiClient, type EmbeddingTask, type GeminiClient } from '../../src/gemini/gemini-client.js';
+import { apiKeyIdentity } from '../../src/gemini/key-identity.js';
 import { buildFieldQuery } from '../../src/retrieval/build-field-query.js';
 import { chunkText } from '../../src/retrieval/chunk-text.js';
-import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { DATASETS, loadDataset, type Dataset, type EvalDocument } from './datasets.js';
 import { isLocalEmbedderName, LOCAL_EMBEDDERS, startLocalEmbedder, type LocalEmbedder, type LocalEmbedderName } from './local-embedder/local-embedder.js';
 import { coveredText, evidenceFor, isCorrect, spanInContext } from './gold-evidence.js';
-import { runFillflow, runPerField, runWholeDocument, setMergeTouching, type DocRun, type RunSettings } from './strategies.js';
+import { inProcess, withoutCacheReads, type FailureCounts } from './in-process.js';
+import { runFillflow, runPerField, runWholeDocument, type DocRun, type Rig, type RunSettings } from './strategies.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,9 +61,10 @@ const { values: args } = parseArgs({
     'top-k': { type: 'string', default: '4' },
     lexical: { type: 'boolean', default: false },
     'no-openings': { type: 'boolean', default: false },
-    'no-merge': { type: 'boolean', default: false },
     'no-widen': { type: 'boolean', default: false },
     warm: { type: 'boolean', default: false },
+    // Dropped when the benchmark came to drive the product, which has neither switch; named here to say so.
+    'no-merge': { type: 'boolean', default: false },
     'retrieve-k': { type: 'string' },
     'max-chunks': { type: 'string' },
     'core-chunks': { type: 'string' },
@@ -84,11 +93,16 @@ interface DatasetReport {
   unlocatable: Record<string, number>;
   perField: Record<string, Record<StrategyName | 'offline', Tally>>;
   overall: Record<StrategyName | 'offline', Tally & { calls: number; promptTokens: number; fieldsAsked: number }>;
+  /** Fillflow's notices (as a fill reports them), with the number of documents that gave each. */
+  notices: Record<string, number>;
+  /** Activity calls that failed after their attempts, by activity and failure type (a split batch among them). */
+  failures: Record<string, number>;
 }
 
 const fieldMemory = Number(args['field-memory']);
 if (!Number.isInteger(fieldMemory) || fieldMemory < 0) throw new Error(`--field-memory must be a whole number (0 turns it off), got ${args['field-memory']}`);
-setMergeTouching(!args['no-merge']);
+if (args['no-merge']) throw new Error('--no-merge is gone: the benchmark runs the product, whose extractBatch always sends touching passages as one');
+if (args['retrieve-k'] !== undefined) throw new Error('--retrieve-k is gone: the benchmark runs the product, whose gatherContext keeps 10 passages per field');
 if (args.embedder !== undefined && args.embedder !== 'gemini' && !isLocalEmbedderName(args.embedder)) {
   throw new Error(`--embedder must be gemini or one of ${Object.keys(LOCAL_EMBEDDERS).join(', ')}, got ${args.embedder}`);
 }
@@ -119,15 +133,40 @@ if (args.embedder && args.lexical) throw new Error('--embedder has nothing to do
 const localEmbedder: EvalEmbedder | undefined =
   args.embedder === 'gemini' ? geminiEmbedder() : args.embedder ? await startLocalEmbedder(args.embedder as LocalEmbedderName) : undefined;
 const emulator = await startEmulator(localEmbedder ? { embed: localEmbedder.embed } : {});
-const gemini = createGeminiClient({ apiKey: 'eval-key', baseUrl: emulator.url, model: 'gemini-3.5-flash' });
-const settings: RunSettings = {
-  maxInputTokens: Number(args.budget),
-  maxOutputTokens: 8_192,
-  maxBatchSize: 15,
+
+/** No fillflow.config.json is read: the configuration is this file's, whatever the working directory holds. */
+const configDir = mkdtempSync(join(tmpdir(), 'fillflow-eval-'));
+/**
+ * The configuration the activities run with: a Gemini worker's, pointed at the emulator, with the fill's
+ * budgets and quota limits so far above a run's few thousand calls that the ledger never makes one wait.
+ */
+function evalConfig(memory: number): Readonly<FillflowConfig> {
+  return loadConfig(
+    { GEMINI_API_KEY: 'eval-key', GEMINI_BASE_URL: emulator.url, FILLFLOW_FIELD_MEMORY: String(memory) },
+    {
+      limits: {
+        maxBatchSize: 15,
+        maxInputTokens: Number(args.budget),
+        maxOutputTokens: 8_192,
+        requestsPerMinute: 1_000_000_000,
+        tokensPerMinute: 1_000_000_000_000,
+        requestsPerDay: 1_000_000_000,
+        minIntervalMs: 0,
+      },
+    },
+    configDir,
+  );
+}
+const config = evalConfig(fieldMemory);
+const { apiKey, baseUrl, model, timeoutMs } = config.gemini;
+const gemini = createGeminiClient({ apiKey: apiKey!, model, timeoutMs, ...(baseUrl ? { baseUrl } : {}) });
+/** The settings every document's runs share; the template is each set's own. */
+const settings: Omit<RunSettings, 'templateId'> = {
+  options: { maxBatchSize: config.limits.maxBatchSize, maxInputTokens: config.limits.maxInputTokens, maxOutputTokens: config.limits.maxOutputTokens },
   topK: Number(args['top-k']),
+  vectors: !args.lexical,
   openings: !args['no-openings'],
   widen: !args['no-widen'],
-  ...(args['retrieve-k'] ? { retrieveK: Number(args['retrieve-k']) } : {}),
   ...(args['max-chunks'] ? { maxChunksPerField: Number(args['max-chunks']) } : {}),
   ...(args['core-chunks'] ? { coreChunksPerField: Number(args['core-chunks']) } : {}),
 };
@@ -150,76 +189,97 @@ const chunkDocument = (text: string) => chunkText(text, { maxTokens: Number(args
 /** Wall time spent in embedding calls, per dataset: with a local model it is most of a run. */
 let embedMs = 0;
 
-async function embedDocument(store: Store, space: EmbeddingSpace, documentId: string, queries: string[]): Promise<void> {
-  const t0 = performance.now();
-  const missing = await store.chunksWithoutEmbedding(space, [documentId]);
-  for (let i = 0; i < missing.length; i += 100) {
-    const group = missing.slice(i, i + 100);
-    const vectors = await gemini.embed({ texts: group.map((c) => c.text), task: 'RETRIEVAL_DOCUMENT', dimensions: space.dimensions });
-    await store.putChunkEmbeddings(space, group.map((c, j) => ({ chunkId: c.chunkId, vector: vectors[j]! })));
-  }
-  const cached = await store.getQueryEmbeddings(space, queries);
-  const todo = queries.filter((q) => !cached.has(q));
-  if (todo.length > 0) {
-    const vectors = await gemini.embed({ texts: todo, task: 'RETRIEVAL_QUERY', dimensions: space.dimensions });
-    await store.putQueryEmbeddings(space, todo.map((text, j) => ({ text, vector: vectors[j]! })));
-  }
-  embedMs += performance.now() - t0;
+/**
+ * embedContext for a local model whose vectors are not the product's 768 dimensions (MiniLM, e5: 384): the
+ * product's activity asks for 768, which such a model cannot give, so its work is done here in the model's
+ * own size (chunks, then the fields' queries, each embedded once and stored), and the space named the same way.
+ */
+function embedContextInOwnSize(store: Store, client: GeminiClient, template: TemplateSpec, dimensions: number): GeminiActivities['embedContext'] {
+  return async (input) => {
+    const space: EmbeddingSpace = { endpoint: client.endpoint, model: client.embeddingModel, dimensions };
+    const missing = await store.chunksWithoutEmbedding(space, input.documentIds);
+    for (let i = 0; i < missing.length; i += 100) {
+      const group = missing.slice(i, i + 100);
+      const vectors = await client.embed({ texts: group.map((c) => c.text), task: 'RETRIEVAL_DOCUMENT', dimensions });
+      await store.putChunkEmbeddings(space, group.map((c, j) => ({ chunkId: c.chunkId, vector: vectors[j]! })));
+    }
+    const queries = [...new Set(template.fields.filter((f) => input.fieldKeys.includes(f.key)).map(buildFieldQuery))];
+    const cached = await store.getQueryEmbeddings(space, queries);
+    const todo = queries.filter((q) => !cached.has(q));
+    if (todo.length > 0) {
+      const vectors = await client.embed({ texts: todo, task: 'RETRIEVAL_QUERY', dimensions });
+      await store.putQueryEmbeddings(space, todo.map((text, j) => ({ text, vector: vectors[j]! })));
+    }
+    return { ...space, chunksEmbedded: missing.length, queriesEmbedded: todo.length };
+  };
+}
+
+/** The set's store and the product's activities on it, run in process; failures are counted into `failures`. */
+function rigFor(store: Store, template: TemplateSpec, failures: FailureCounts): Rig {
+  const geminiActivities = createGeminiActivities({ store: withoutCacheReads(store), config, gemini, keyId: apiKeyIdentity(config.gemini.apiKey) });
+  const dimensions = localEmbedder?.dimensions ?? EMBEDDING_DIMENSIONS;
+  const embedContext = dimensions === EMBEDDING_DIMENSIONS ? geminiActivities.embedContext : embedContextInOwnSize(store, gemini, template, dimensions);
+  const timed: GeminiActivities['embedContext'] = async (input) => {
+    const t0 = performance.now();
+    try {
+      return await embedContext(input);
+    } finally {
+      embedMs += performance.now() - t0;
+    }
+  };
+  return {
+    store,
+    emulator,
+    fill: inProcess(createFillActivities({ store, config }), failures),
+    coldFill: inProcess(createFillActivities({ store, config: evalConfig(0) }), failures),
+    gemini: inProcess({ ...geminiActivities, embedContext: timed }, failures),
+  };
 }
 
 async function evaluate(name: string): Promise<DatasetReport> {
   const ds = loadDataset(name, args.limit ? Number(args.limit) : undefined);
   const store = openSqliteStore(':memory:');
-  // A local model embeds in its own size only; the hashed stand-in takes Gemini's recommended 768.
-  const space: EmbeddingSpace = { model: gemini.embeddingModel, dimensions: localEmbedder?.dimensions ?? 768 };
-  const s: RunSettings = {
-    ...settings,
-    ...(args.lexical ? {} : { embeddings: space }),
-    ...(fieldMemory > 0 ? { memory: { templateId: ds.template.id, perField: fieldMemory } } : {}),
-  };
-  const queries = ds.template.fields.map(buildFieldQuery);
+  await store.putTemplate(ds.template);
+  const failures: FailureCounts = new Map();
+  const rig = rigFor(store, ds.template, failures);
+  const s: RunSettings = { ...settings, templateId: ds.template.id };
   const report: DatasetReport = {
     dataset: name,
     documents: ds.documents.length,
-    budget: s.maxInputTokens,
+    budget: s.options.maxInputTokens,
     unlocatable: {},
     perField: {},
     overall: {} as DatasetReport['overall'],
+    notices: {},
+    failures: {},
   };
   for (const k of [...STRATEGIES, 'offline'] as const) report.overall[k] = { ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 };
   for (const f of ds.fields) report.perField[f.name] = Object.fromEntries([...STRATEGIES, 'offline'].map((k) => [k, tally()])) as DatasetReport['perField'][string];
 
-  // --warm: a first, unscored pass over the set fills field memory, as a template that has already been used
-  // on a bulk job would have it; each document is then searched with quotes from the others only.
-  /** Stores (once) and embeds the document, and points the oracle at its gold values. */
+  /** Stores the document (once) and points the oracle at its gold values. */
   const loadDocument = async (doc: EvalDocument) => {
     const record = await store.putDocument({ name: `${doc.id}.txt`, mimeType: 'text/plain', text: doc.text }, chunkDocument(doc.text));
-    if (s.embeddings) await embedDocument(store, space, record.id, queries);
     emulator.setAnswer(goldAnswers(goldTable(ds, doc)));
     return record;
   };
-  const remember = (run: DocRun) => (s.memory ? store.rememberQuotes(s.memory.templateId, provenQuotes([...run.results.values()])) : Promise.resolve());
 
-  if (args.warm && s.memory) {
-    const { memory: _recallNothing, ...cold } = s;
-    for (const doc of ds.documents) await remember(await runFillflow(store, gemini, ds.template.fields, (await loadDocument(doc)).id, cold));
+  // --warm: a first, unscored pass over the set fills field memory (finalizeFill teaches it, as after any
+  // fill), as a template already used on a bulk job would have it; this pass gathers without memory, and each
+  // document is then searched with quotes from the others only.
+  if (args.warm && fieldMemory > 0) {
+    for (const [i, doc] of ds.documents.entries()) await runFillflow(rig, rig.coldFill, rig.fill, `warm-${name}-${i}`, (await loadDocument(doc)).id, s);
   }
 
-  for (const doc of ds.documents) {
+  for (const [i, doc] of ds.documents.entries()) {
     const record = await loadDocument(doc);
-    const runs: Record<StrategyName, DocRun> = {
-      fillflow: await runFillflow(store, gemini, ds.template.fields, record.id, s),
-      'whole-doc': await runWholeDocument(store, gemini, ds.template.fields, record.id, s),
-      'per-field': await runPerField(store, gemini, ds.template.fields, record.id, s),
-    };
     // Documents are filled in file order, each learning only from the ones before it, as a bulk fill would.
-    await remember(runs.fillflow);
-    const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map((c) => ({
-      documentId: c.documentId,
-      start: c.start,
-      text: c.text,
-      ...(c.page !== undefined ? { page: c.page } : {}),
-    }));
+    const runs: Record<StrategyName, DocRun> = {
+      fillflow: await runFillflow(rig, rig.fill, rig.fill, `fill-${name}-${i}`, record.id, s),
+      'whole-doc': await runWholeDocument(rig, `whole-doc-${name}-${i}`, ds.template.fields, record.id, s),
+      'per-field': await runPerField(rig, `per-field-${name}-${i}`, ds.template.fields, record.id, s),
+    };
+    for (const text of runs.fillflow.notices) report.notices[text] = (report.notices[text] ?? 0) + 1;
+    const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map(toPassage);
     const scoredFields = ds.fields.filter((f) => f.name in doc.gold);
     for (const name of STRATEGIES) {
       const o = report.overall[name];
@@ -257,6 +317,7 @@ async function evaluate(name: string): Promise<DatasetReport> {
       }
     }
   }
+  report.failures = Object.fromEntries(failures);
   await store.close();
   return report;
 }
@@ -286,6 +347,8 @@ function print(r: DatasetReport): void {
       `  ${k.padEnd(10)} calls/doc ${(o.calls / r.documents).toFixed(2).padStart(6)}   prompt tokens ${String(o.promptTokens).padStart(9)}   per field ${(o.promptTokens / o.fieldsAsked).toFixed(0).padStart(6)}   vs whole-doc ${((100 * o.promptTokens) / r.overall['whole-doc'].promptTokens).toFixed(0)}%`,
     );
   }
+  for (const [text, n] of Object.entries(r.notices)) console.log(`  notice (${n} document${n === 1 ? '' : 's'}): ${text}`);
+  for (const [kind, n] of Object.entries(r.failures)) console.log(`  failed activity calls: ${kind} ×${n}`);
 }
 
 const reports: DatasetReport[] = [];
@@ -303,6 +366,7 @@ try {
 } finally {
   await emulator.close();
   await localEmbedder?.close();
+  rmSync(configDir, { recursive: true, force: true });
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(reports, null, 2)}\n`);
 if (args.misses) writeFileSync(args.misses, misses.map((m) => `${JSON.stringify(m)}\n`).join(''));

@@ -1,19 +1,23 @@
-/** @module The three ways one document's fields are asked, run on the pipeline's own pure parts (retrieval,
- * planning, prompt, the real Gemini client against the emulator, answer resolution) without Temporal:
- * Fillflow's plan, one whole-document call, and one call per field with its top-k passages. */
-import { buildPrompt } from '../../src/core/build-prompt.js';
-import { buildResponseSchema } from '../../src/core/build-response-schema.js';
-import { mergePassages, type SourceSpan } from '../../src/core/merge-passages.js';
-import type { ContextRef, PlanField, PlannedBatch } from '../../src/core/plan-batches.js';
-import { BASE_PROMPT_TOKENS, DEFAULT_MAX_CHUNKS_PER_FIELD, expectedOutputTokens, fieldSpecTokens, narrowBatch, planBatches, planWidening } from '../../src/core/plan-batches.js';
-import { parseAnswer, resolveAnswers } from '../../src/core/resolve-answer.js';
+/** @module The three ways one document's fields are asked, all through the product's own activities run in
+ * process (in-process.ts) and the real Gemini client against the emulator: Fillflow as its workflow runs a
+ * fill (prepareFill, gatherContext, embedContext, planBatches and the workflow's Extraction rounds, then
+ * finalizeFill, which teaches field memory), one whole-document call, and one call per field with its top-k
+ * passages. The baselines differ from Fillflow only in what they send: every call, theirs included, is the
+ * product's extractBatch (prompt, merged passages, schema, answer resolution and grounding). */
+import type { FillActivities, GeminiActivities } from '../../src/activities/index.js';
+import type { EmbeddingSpace } from '../../src/core/chunk-ref.js';
+import { FailureType } from '../../src/core/failure-types.js';
+import type { FillInput, FillOptions, FillProgress } from '../../src/core/fill-records.js';
+import { BASE_PROMPT_TOKENS, fitsWholeCorpus, planBatches, type Plan, type PlanField, type PlanOptions } from '../../src/core/plan-batches.js';
 import type { FieldResult, FieldSpec } from '../../src/core/types.js';
-import type { GeminiClient } from '../../src/gemini/gemini-client.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { searchFields } from '../../src/retrieval/search-fields.js';
-import type { EmbeddingSpace } from '../../src/store/embedding-store.js';
-import type { Chunk, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { Extraction, failureMessage, failureType } from '../../src/workflows/extraction.js';
+import { NEVER_PARKS, waitUntil } from './in-process.js';
 
 export interface DocRun {
+  /** generateContent requests the emulator answered for this run (embedding requests are not counted). */
   calls: number;
   promptTokens: number;
   /**
@@ -21,8 +25,10 @@ export interface DocRun {
    * read): ranges, not joined text, so overlapping or adjacent passages count as the text they cover.
    */
   context: Map<string, SentRange[]>;
-  /** Each field's latest answer, sources included (what finalizeFill would store); a field never asked has none. */
+  /** Each field's latest Gemini answer, sources included; a field never asked has none. */
   results: Map<string, FieldResult>;
+  /** The fill's notices (e.g. vector search unavailable), as the workflow would report them. */
+  notices: string[];
 }
 
 export interface SentRange {
@@ -30,147 +36,178 @@ export interface SentRange {
   end: number;
 }
 
+/** What the strategies run on: one set's store, the emulator, and the product's activities in process. */
+export interface Rig {
+  store: Store;
+  emulator: Emulator;
+  /** The `fillflow` queue's activities, with the configured field memory. */
+  fill: FillActivities;
+  /** The same without field memory: gathering for --warm's first, unscored pass. */
+  coldFill: FillActivities;
+  /** The `fillflow-gemini` queue's activities. */
+  gemini: GeminiActivities;
+}
+
 export interface RunSettings {
-  maxInputTokens: number;
-  maxOutputTokens: number;
-  maxBatchSize: number;
+  templateId: string;
+  /** The fill's options, as a fill started with them would carry (batch cap, input and output budgets). */
+  options: FillOptions;
+  /** Passages per field for the per-field baseline. */
   topK: number;
-  embeddings?: EmbeddingSpace;
-  openings?: boolean;
+  /** Hybrid retrieval: embedContext, then vectors fused with BM25. Off: BM25 alone (a fill without vectors). */
+  vectors: boolean;
+  /** Offer each document's opening passage to every batch (the product always does; --no-openings measures without). */
+  openings: boolean;
+  /** The wider round for fields not found (the product always runs it; --no-widen measures without). */
+  widen: boolean;
   maxChunksPerField?: number;
   coreChunksPerField?: number;
-  /** Passages retrieved per field (gatherContext's TOP_K). */
-  retrieveK?: number;
-  /** A second, wider round for fields the first left not found (planWidening). */
-  widen?: boolean;
-  /** Field memory, as gatherContext recalls it: the template's id and quotes recalled per field. */
-  memory?: { templateId: string; perField: number };
-}
-
-const passageOf = (c: SourceSpan) => ({ documentId: c.documentId, start: c.start, text: c.text, ...(c.page !== undefined ? { page: c.page } : {}) });
-
-/** Set by run-eval's --no-merge: send every chunk as its own passage, as before merging existed. */
-export let mergeTouching = true;
-export function setMergeTouching(on: boolean): void {
-  mergeTouching = on;
-}
-
-/** The call's passages as extractBatch builds them: touching chunks of a document merged into one. */
-async function callPassages(store: Store, chunks: Chunk[], merge: boolean): Promise<SourceSpan[]> {
-  if (!merge) return chunks;
-  const texts = new Map<string, string | undefined>();
-  for (const c of chunks) if (!texts.has(c.documentId)) texts.set(c.documentId, await store.getDocumentText(c.documentId));
-  return mergePassages(chunks, (id) => texts.get(id));
-}
-
-/** One call, as extractBatch makes it (minus cache and Temporal). */
-async function ask(store: Store, gemini: GeminiClient, run: DocRun, fields: FieldSpec[], chunkIds: string[], maxOutputTokens: number, corrections?: Record<string, string>): Promise<FieldResult[]> {
-  const chunks = await store.getChunks(chunkIds);
-  const passages = await callPassages(store, chunks, mergeTouching);
-  const prompt = buildPrompt(fields, passages.map((p) => ({ documentName: 'document', text: p.text })), corrections);
-  const answer = await gemini.generateJson({
-    systemInstruction: prompt.systemInstruction,
-    userText: prompt.userText,
-    responseJsonSchema: buildResponseSchema(fields),
-    maxOutputTokens,
-  });
-  run.calls++;
-  run.promptTokens += answer.usage.promptTokens;
-  const ranges = chunks.map((c) => ({ start: c.start, end: c.end }));
-  for (const f of fields) run.context.set(f.key, [...(run.context.get(f.key) ?? []), ...ranges]);
-  const parsed = parseAnswer(answer.text, fields.map((f) => f.key));
-  if (!parsed.ok) throw new Error(`unusable emulator answer: ${parsed.reason}`);
-  const results = resolveAnswers(fields, parsed.answers, passages.map(passageOf), 'gemini');
-  for (const r of results) run.results.set(r.key, r);
-  return results;
 }
 
 function emptyRun(): DocRun {
-  return { calls: 0, promptTokens: 0, context: new Map(), results: new Map() };
+  return { calls: 0, promptTokens: 0, context: new Map(), results: new Map(), notices: [] };
 }
 
-async function planFieldsFor(store: Store, fields: FieldSpec[], documentId: string, s: RunSettings, topK: number, memory?: RunSettings['memory']): Promise<PlanField[]> {
-  const remembered = memory ? await store.recallQuotes(memory.templateId, fields.map((f) => f.key), [documentId], memory.perField) : undefined;
-  const hits = await searchFields(store, fields, [documentId], { topK, ...(s.embeddings ? { embeddings: s.embeddings } : {}), ...(remembered ? { remembered } : {}) });
-  return fields.map((f) => ({
-    key: f.key,
-    specTokens: fieldSpecTokens(f),
-    outputTokens: expectedOutputTokens(f),
-    context: (hits[f.key] ?? []).map((h): ContextRef => ({ chunkId: h.chunkId, documentId: h.documentId, seq: h.seq, tokens: h.tokens, score: h.score })),
-  }));
+/** The Gemini activities, noting what each extractBatch sent for which fields and what it answered. */
+function recording(rig: Rig, run: DocRun): GeminiActivities {
+  return {
+    ...rig.gemini,
+    extractBatch: async (input) => {
+      const ranges = (await rig.store.getChunks(input.chunkIds)).map((c) => ({ start: c.start, end: c.end }));
+      for (const key of input.fieldKeys) run.context.set(key, [...(run.context.get(key) ?? []), ...ranges]);
+      const out = await rig.gemini.extractBatch(input);
+      for (const r of out.fields) run.results.set(r.key, r);
+      return out;
+    },
+  };
+}
+
+/** Calls and prompt tokens from the emulator's own log since `rig.emulator.reset()`, as Gemini would bill them. */
+function countCalls(rig: Rig, run: DocRun): DocRun {
+  for (const r of rig.emulator.requests) {
+    if (r.endpoint !== 'generateContent') continue;
+    run.calls++;
+    run.promptTokens += r.promptTokens;
+  }
+  return run;
 }
 
 /**
- * Fillflow: plan (whole corpus if it fits, else grouped and ranked passages) with the field memory earlier
- * documents left, one call per batch, the wider round, one re-ask round. The caller remembers the run's
- * proven quotes afterwards, as finalizeFill does.
+ * Fillflow: one fill of one document, step for step as fillTemplate runs it: prepareFill (which also costs
+ * each field); when the document does not ride along whole, embedContext and gatherContext per group of
+ * fields; planBatches; the Extraction rounds (planned batches with their splits, the wider round, the re-ask
+ * of invalid values); finalizeFill, which stores the result and teaches field memory the fill's proven
+ * quotes. The offline fallback is left out: the benchmark scores what Gemini's rounds answered (the offline
+ * extractor is scored on its own). `light` gathers; `finalize` is the fill queue's with field memory on (the
+ * --warm pass gathers without memory but still teaches it).
  */
-export async function runFillflow(store: Store, gemini: GeminiClient, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
+export async function runFillflow(rig: Rig, light: FillActivities, finalize: FillActivities, fillId: string, documentId: string, s: RunSettings): Promise<DocRun> {
+  rig.emulator.reset();
   const run = emptyRun();
-  const listed = await store.listChunks([documentId]);
-  const corpusTokens = listed.reduce((n, c) => n + c.tokens, 0);
-  const corpus: ContextRef[] = corpusTokens <= s.maxInputTokens ? listed.map((c) => ({ chunkId: c.chunkId, documentId: c.documentId, seq: c.seq, tokens: c.tokens, score: 0 })) : [];
-  const planFields = await planFieldsFor(store, fields, documentId, s, s.retrieveK ?? DEFAULT_MAX_CHUNKS_PER_FIELD, s.memory);
-  const first = listed.find((c) => c.seq === 0);
-  const openings: ContextRef[] = s.openings && first ? [{ chunkId: first.chunkId, documentId: first.documentId, seq: 0, tokens: first.tokens, score: 0 }] : [];
-  const opts = {
-    maxBatchSize: s.maxBatchSize,
-    maxInputTokens: s.maxInputTokens,
-    maxOutputTokens: s.maxOutputTokens,
+  const input: FillInput = { fillId, templateId: s.templateId, documentIds: [documentId], options: s.options };
+  const progress: FillProgress = { fillId, phase: 'preparing', fieldsTotal: 0, fieldsDone: 0, batchesTotal: 0, batchesDone: 0, splits: 0, notices: run.notices };
+  const notice = (text: string) => {
+    if (!progress.notices.includes(text)) progress.notices.push(text);
+  };
+  const gemini = recording(rig, run);
+
+  const prep = await light.prepareFill({ fillId, templateId: input.templateId, documentIds: input.documentIds, maxInputTokens: input.options.maxInputTokens });
+  progress.fieldsTotal = prep.fieldKeys.length;
+  progress.phase = 'gathering';
+  const planOptions: PlanOptions = {
+    ...input.options,
     baseTokens: BASE_PROMPT_TOKENS,
-    openings,
+    openings: s.openings ? (prep.openings ?? []) : [],
     ...(s.maxChunksPerField ? { maxChunksPerField: s.maxChunksPerField } : {}),
     ...(s.coreChunksPerField ? { coreChunksPerField: s.coreChunksPerField } : {}),
   };
-  const plan = planBatches(planFields, corpus, opts);
-  const byKey = new Map(fields.map((f) => [f.key, f]));
-  const byPlan = new Map(planFields.map((f) => [f.key, f]));
-  const invalid: { batch: PlannedBatch; corrections: Record<string, string> }[] = [];
-  const status = new Map<string, FieldResult['status']>();
-  const sent = new Map<string, string[]>();
-  for (const batch of plan.batches) {
-    const results = await ask(store, gemini, run, batch.fieldKeys.map((k) => byKey.get(k)!), batch.chunkIds, s.maxOutputTokens);
-    for (const r of results) status.set(r.key, r.status);
-    for (const k of batch.fieldKeys) sent.set(k, batch.chunkIds);
-    const corrections: Record<string, string> = {};
-    for (const r of results) if (r.status === 'invalid') corrections[r.key] = `rejected: ${r.reason ?? 'invalid'}`;
-    if (Object.keys(corrections).length > 0) invalid.push({ batch, corrections });
-  }
-  // As the workflow does: one wider round for fields not found, then the re-ask of invalid values.
-  if (s.widen && !plan.wholeDocuments) {
-    const unfound = planFields.filter((f) => status.get(f.key) === 'not_found');
-    for (const batch of planWidening(unfound, sent, opts)) {
-      const results = await ask(store, gemini, run, batch.fieldKeys.map((k) => byKey.get(k)!), batch.chunkIds, s.maxOutputTokens);
-      const corrections: Record<string, string> = {};
-      for (const r of results) if (r.status === 'invalid') corrections[r.key] = `rejected: ${r.reason ?? 'invalid'}`;
-      if (Object.keys(corrections).length > 0) invalid.push({ batch, corrections });
+  // Plan first: documents that ride along whole in every call need no search; otherwise vectors (when the
+  // run uses them) and one gathering of every field's context with them.
+  let planFields: ReadonlyMap<string, PlanField>;
+  let plan: Plan;
+  if (fitsWholeCorpus(prep.fields, prep.corpus, planOptions)) {
+    planFields = new Map(prep.fields.map((f) => [f.key, f]));
+    plan = planBatches(prep.fields, prep.corpus, planOptions);
+  } else {
+    let embedding: EmbeddingSpace | undefined;
+    if (s.vectors && prep.corpusTokens > 0) {
+      try {
+        const { endpoint, model, dimensions } = await gemini.embedContext({ fillId, templateId: input.templateId, documentIds: input.documentIds, fieldKeys: prep.fieldKeys });
+        embedding = { endpoint, model, dimensions };
+      } catch (err) {
+        if (failureType(err) !== FailureType.NotConfigured) {
+          notice(`Vector search was unavailable (${failureMessage(err)}); passages were chosen by keyword search (BM25) alone.`);
+        }
+      }
     }
+    const gathered = await Promise.all(
+      prep.groups.map((fieldKeys) => light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) })),
+    );
+    const byKey = new Map<string, PlanField>(gathered.flat().map((f) => [f.key, f]));
+    planFields = byKey;
+    plan = planBatches(prep.fieldKeys.map((k) => byKey.get(k)!), prep.corpus, planOptions);
   }
-  for (const { batch, corrections } of invalid) {
-    const narrow = narrowBatch(batch, Object.keys(corrections), `${batch.id}.r`, byPlan, opts, plan.wholeDocuments);
-    for (const r of await ask(store, gemini, run, narrow.fieldKeys.map((k) => byKey.get(k)!), narrow.chunkIds, s.maxOutputTokens, corrections)) {
-      status.set(r.key, r.status);
-    }
-  }
-  return run;
+  progress.batchesTotal = plan.batches.length;
+
+  progress.phase = 'extracting';
+  const extraction = new Extraction({ input, progress, park: NEVER_PARKS, plan, planFields, planOptions, gemini, light, notice, waitUntil });
+  await extraction.runPlanned();
+  if (!plan.wholeDocuments && s.widen) await extraction.widenNotFound();
+  await extraction.reaskInvalid();
+  extraction.settle();
+  run.results = new Map(extraction.results);
+
+  await finalize.finalizeFill({
+    fillId,
+    templateId: input.templateId,
+    fields: prep.fieldKeys.flatMap((k) => extraction.results.get(k) ?? []),
+    batches: progress.batchesTotal,
+    durationMs: 0,
+    notices: progress.notices,
+  });
+  return countCalls(rig, run);
 }
 
-/** Baseline: the whole document and every field in one call, whatever its size. */
-export async function runWholeDocument(store: Store, gemini: GeminiClient, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
+/** Baseline: the whole document and every field in one extractBatch, whatever its size. */
+export async function runWholeDocument(rig: Rig, fillId: string, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
+  rig.emulator.reset();
   const run = emptyRun();
-  const all = (await store.listChunks([documentId])).map((c) => c.chunkId);
-  await ask(store, gemini, run, fields, all, s.maxOutputTokens);
-  return run;
+  const chunkIds = (await rig.store.listChunks([documentId])).map((c) => c.chunkId);
+  try {
+    await recording(rig, run).extractBatch({
+      fillId,
+      templateId: s.templateId,
+      batchId: 'whole-document',
+      fieldKeys: fields.map((f) => f.key),
+      chunkIds,
+      maxOutputTokens: s.options.maxOutputTokens,
+    });
+  } catch {
+    // Counted by the in-process runner and printed with the set; the fields stay unanswered.
+  }
+  return countCalls(rig, run);
 }
 
-/** Baseline: one call per field with its top-k passages (the same hybrid search). */
-export async function runPerField(store: Store, gemini: GeminiClient, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
+/** Baseline: one extractBatch per field with its top-k passages, by the same hybrid search without field memory. */
+export async function runPerField(rig: Rig, fillId: string, fields: FieldSpec[], documentId: string, s: RunSettings): Promise<DocRun> {
+  rig.emulator.reset();
   const run = emptyRun();
-  const planFields = await planFieldsFor(store, fields, documentId, s, s.topK);
-  for (const [i, f] of fields.entries()) {
-    const ids = [...planFields[i]!.context].sort((a, b) => a.seq - b.seq).map((c) => c.chunkId);
-    if (ids.length === 0) continue;
-    await ask(store, gemini, run, [f], ids, s.maxOutputTokens);
+  const gemini = recording(rig, run);
+  let embeddings: EmbeddingSpace | undefined;
+  if (s.vectors) {
+    // Stored vectors are reused: this embeds only what Fillflow's fill did not need (a document it sent whole).
+    const { endpoint, model, dimensions } = await gemini.embedContext({ fillId, templateId: s.templateId, documentIds: [documentId], fieldKeys: fields.map((f) => f.key) });
+    embeddings = { endpoint, model, dimensions };
   }
-  return run;
+  const hits = await searchFields(rig.store, fields, [documentId], { topK: s.topK, ...(embeddings ? { embeddings } : {}) });
+  for (const f of fields) {
+    const chunkIds = [...(hits[f.key] ?? [])].sort((a, b) => a.seq - b.seq).map((c) => c.chunkId);
+    if (chunkIds.length === 0) continue;
+    try {
+      await gemini.extractBatch({ fillId, templateId: s.templateId, batchId: `field-${f.key}`, fieldKeys: [f.key], chunkIds, maxOutputTokens: s.options.maxOutputTokens });
+    } catch {
+      // Counted by the in-process runner and printed with the set; the field stays unanswered.
+    }
+  }
+  return countCalls(rig, run);
 }

@@ -1,18 +1,23 @@
 /** @module The Gemini rounds of one fill, as workflow state: run the planned batches (splitting, parking
  * on a daily quota, keeping partial answers), widen for fields not found, re-ask invalid values, and
- * keep what is left for the offline extractor. Deterministic: workflow code only. */
+ * keep what is left for the offline extractor. Deterministic workflow code; everything it needs from the
+ * workflow (activities, the quota park, the wait for a batch slot) is handed in, so the same rounds also run
+ * in process, as the evaluation benchmark drives them. */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { FillActivities, GeminiActivities } from '../activities/index.js';
 import { FailureType } from '../core/failure-types.js';
 import type { FillInput, FillProgress } from '../core/fill-records.js';
 import { narrowBatch, planWidening, splitBatch, type Plan, type PlanField, type PlannedBatch, type PlanOptions } from '../core/plan-batches.js';
 import type { FieldResult } from '../core/types.js';
-import type { QuotaPark } from './quota-park.js';
+import type { Park } from './quota-park.js';
+
+/** Resolves once `ready()` holds: the workflow's `condition` inside a fill. */
+export type WaitUntil = (ready: () => boolean) => Promise<void>;
 
 export interface ExtractionContext {
   input: FillInput;
   progress: FillProgress;
-  park: QuotaPark;
+  park: Park;
   plan: Plan;
   planFields: ReadonlyMap<string, PlanField>;
   planOptions: PlanOptions;
@@ -20,6 +25,11 @@ export interface ExtractionContext {
   gemini: GeminiActivities;
   light: FillActivities;
   notice: (text: string) => void;
+  /**
+   * How a batch waits for a free slot under `maxConcurrentBatches`. @default the workflow's `condition`;
+   * code driving the rounds outside a workflow (the evaluation benchmark) passes its own.
+   */
+  waitUntil?: WaitUntil;
 }
 
 export class Extraction {
@@ -101,7 +111,7 @@ export class Extraction {
   }
 
   private async runBatch(batch: PlannedBatch, corrections?: Record<string, string>): Promise<void> {
-    const { input, progress, park, plan, planFields, planOptions, gemini, notice } = this.ctx;
+    const { input, progress, park, plan, planFields, planOptions, gemini, notice, waitUntil = condition } = this.ctx;
     if (!this.geminiAvailable) {
       for (const key of batch.fieldKeys) this.unanswered.set(key, 'Gemini is not configured');
       progress.batchesDone++;
@@ -110,7 +120,7 @@ export class Extraction {
     try {
       // Batches in flight at once, per fill, when the fill asks for a cap.
       const maxInFlight = input.options.maxConcurrentBatches ?? Number.POSITIVE_INFINITY;
-      await condition(() => this.inFlight < maxInFlight);
+      await waitUntil(() => this.inFlight < maxInFlight);
       this.inFlight++;
       const out = await gemini
         .extractBatch({

@@ -5,7 +5,15 @@ import type { FillProgress } from '../core/fill-records.js';
 import { quotaResumeAt } from '../core/quota-reset.js';
 import { FILL_RESUME_AT, FILL_STATUS } from './search-attributes.js';
 
-export class QuotaPark {
+/** What the Gemini rounds (Extraction) need of a park: wait in it, and know whether the fill has parked. */
+export interface Park {
+  /** Set once the fill has parked: later calls reopen the ledger's day first. */
+  readonly reopen: boolean;
+  /** Resolves when the fill may ask Gemini again. */
+  wait(): Promise<void>;
+}
+
+export class QuotaPark implements Park {
   private parked: Promise<void> | undefined;
   private resumeRequested = false;
   /** Set once the fill has parked: later calls reopen the ledger's day first. */
