@@ -1,5 +1,5 @@
 /** @module `npx tsx bench/eval/offline-eval.ts`: the offline extractor alone, as a fill with no API key runs
- * it, scored per set and per field on the evaluation sets (../shared/eval or EVAL_DIR). Not a test: it measures.
+ * it, scored per set and per field on the evaluation sets in EVAL_DIR. Not a test: it measures.
  *
  * Each document is ingested from its file into a temporary SQLite store, as `fillflow fill` does; the
  * product's own activities then run without Temporal: gatherContext (BM25 only, since without a key there

@@ -150,7 +150,7 @@ export async function runFillflow(rig: Rig, light: FillActivities, finalize: Fil
   progress.batchesTotal = plan.batches.length;
 
   progress.phase = 'extracting';
-  const extraction = new Extraction({ input, progress, park: NEVER_PARKS, plan, planFields, planOptions, gemini, light, notice, waitUntil });
+  const extraction = new Extraction({ input, progress, park: NEVER_PARKS, plan, planFields, planOptions, gemini, light, notice, waitUntil, patched: () => true });
   await extraction.runPlanned();
   if (!plan.wholeDocuments && s.widen) await extraction.widenNotFound();
   await extraction.reaskInvalid();

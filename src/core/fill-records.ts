@@ -2,6 +2,7 @@
  * Never text: documents and passages stay in the store. */
 import type { ChunkRef, EmbeddingSpace } from './chunk-ref.js';
 import type { PlanField } from './plan-batches.js';
+import type { QuotaScarcity } from './quota-scarcity.js';
 import type { FieldResult, FillResult } from './types.js';
 
 /** Per-fill options, merged from config and the caller; no secrets. */
@@ -60,6 +61,11 @@ export interface FillProgress {
   pausedMs?: number;
   /** Fields filled offline while parked (onQuotaExhausted `fallback`), waiting for Gemini to upgrade them. */
   provisionalFields?: number;
+  /**
+   * While parked with onQuotaExhausted `fallback`: the fields filled offline for now, which Gemini asks again
+   * after the reset (their offline values stand only where Gemini then finds nothing better).
+   */
+  revisitAfterReset?: string[];
 }
 
 export interface PrepareFillInput {
@@ -67,6 +73,8 @@ export interface PrepareFillInput {
   templateId: string;
   documentIds: string[];
   maxInputTokens: number;
+  /** The API key's identity (FillOptions.fairnessKey): whose quota-ledger bucket tells which quota is scarce. */
+  fairnessKey?: string;
 }
 
 export interface PrepareFillResult {
@@ -83,6 +91,10 @@ export interface PrepareFillResult {
   corpusTokens: number;
   /** The first passage of each document, offered to every retrieval-mode batch (see PlanOptions.openings). */
   openings?: ChunkRef[];
+  /** The most tokens one answer of the configured model may hold (absent from fills prepared before planner 2). */
+  modelOutputTokens?: number;
+  /** Which of the key's quotas binds now, from the quota ledger (absent from fills prepared before planner 2). */
+  scarcity?: QuotaScarcity;
 }
 
 export interface GatherContextInput {

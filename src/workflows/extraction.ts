@@ -3,13 +3,19 @@
  * keep what is left for the offline extractor. Deterministic workflow code; everything it needs from the
  * workflow (activities, the quota park, the wait for a batch slot) is handed in, so the same rounds also run
  * in process, as the evaluation benchmark drives them. */
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { FillActivities, GeminiActivities } from '../activities/index.js';
 import { FailureType } from '../core/failure-types.js';
 import type { FillInput, FillProgress } from '../core/fill-records.js';
 import { narrowBatch, planWidening, splitBatch, type Plan, type PlanField, type PlannedBatch, type PlanOptions } from '../core/plan-batches.js';
 import type { FieldResult } from '../core/types.js';
 import type { Park } from './quota-park.js';
+
+/**
+ * Patch: the wider round and the re-ask take fields in template order, not in the order the first round's
+ * answers arrived, so filling the same documents again plans the same calls and the cache answers them.
+ */
+const FIELD_ORDER_PATCH = 'rounds-in-field-order';
 
 /** Resolves once `ready()` holds: the workflow's `condition` inside a fill. */
 export type WaitUntil = (ready: () => boolean) => Promise<void>;
@@ -30,6 +36,8 @@ export interface ExtractionContext {
    * code driving the rounds outside a workflow (the evaluation benchmark) passes its own.
    */
   waitUntil?: WaitUntil;
+  /** Whether a workflow patch applies. @default the workflow's `patched`; outside a workflow, pass `() => true`. */
+  patched?: (patchId: string) => boolean;
 }
 
 export class Extraction {
@@ -60,7 +68,8 @@ export class Extraction {
   async widenNotFound(): Promise<void> {
     const { plan, planFields, planOptions, progress } = this.ctx;
     if (plan.wholeDocuments) return;
-    const unfound = [...this.results.values()]
+    const unfound = this.answersInOrder()
+      .map(([, r]) => r)
       .filter((r) => r.status === 'not_found' && r.method !== 'offline')
       .map((r) => planFields.get(r.key))
       .filter((f): f is PlanField => f !== undefined);
@@ -77,7 +86,7 @@ export class Extraction {
   async reaskInvalid(): Promise<void> {
     const { plan, planFields, planOptions, progress } = this.ctx;
     const toReask = new Map<string, { batch: PlannedBatch; corrections: Record<string, string> }>();
-    for (const [key, r] of this.results) {
+    for (const [key, r] of this.answersInOrder()) {
       const batch = this.answeredIn.get(key);
       if (r.status !== 'invalid' || r.method === 'offline' || !batch) continue;
       const entry = toReask.get(batch.id) ?? { batch, corrections: {} };
@@ -108,6 +117,15 @@ export class Extraction {
     for (const [key, r] of this.results) {
       if (r.status === 'not_found' || r.status === 'invalid') this.unanswered.set(key, `Gemini: ${r.reason ?? r.status}`);
     }
+  }
+
+  /** The answers so far: in template order (behind its patch), else in the order they arrived. */
+  private answersInOrder(): [string, FieldResult][] {
+    const arrived = [...this.results];
+    if (!(this.ctx.patched ?? patched)(FIELD_ORDER_PATCH)) return arrived;
+    const position = new Map([...this.ctx.planFields.keys()].map((key, i) => [key, i]));
+    const at = (key: string) => position.get(key) ?? Number.MAX_SAFE_INTEGER;
+    return arrived.sort(([a], [b]) => at(a) - at(b));
   }
 
   private async runBatch(batch: PlannedBatch, corrections?: Record<string, string>): Promise<void> {
@@ -191,6 +209,7 @@ export class Extraction {
     const offline = await light.extractOffline({ templateId: input.templateId, documentIds: input.documentIds, fields });
     for (const r of offline) if (r.status === 'fallback') this.provisional.set(r.key, r);
     progress.provisionalFields = this.provisional.size;
+    progress.revisitAfterReset = [...this.provisional.keys()];
   }
 }
 

@@ -105,9 +105,15 @@ describe('fillTemplate', () => {
       expect(f.method).toBe('offline');
     }
     const expected = exampleExpected();
-    // "Legal name: …" and "Postcode: …" are label lines the heuristics must read.
-    for (const key of ['legal_name', 'postcode']) {
-      expect(result.fields.find((f) => f.key === key)).toMatchObject({ value: expected[key], status: 'fallback' });
+    // Label lines ("Legal name: …"), registration numbers announced by their register, a dating clause and a
+    // governing-law clause: the fields a rule can find, each with its quote, offsets and a confidence.
+    for (const key of ['legal_name', 'postcode', 'company_number', 'vat_number', 'incorporation_date', 'contract_start_date', 'governing_law']) {
+      const field = result.fields.find((f) => f.key === key)!;
+      expect(field, key).toMatchObject({ value: expected[key], status: 'fallback', method: 'offline' });
+      expect(field.confidence, key).toBeGreaterThan(0);
+      const source = field.sources[0]!;
+      const text = await r.store.getDocumentText(source.documentId);
+      expect(text?.slice(source.start, source.end), key).toBe(source.quote);
     }
   });
 

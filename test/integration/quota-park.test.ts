@@ -105,8 +105,14 @@ describe('a fill that meets the daily quota', () => {
     // (Batches of 10, so no answer cached by the tests above applies.) How many the offline extractor
     // fills depends on which batch met the closed day first; that some are filled while parked is the point.
     expect(paused.provisionalFields).toBeGreaterThan(0);
+    // Which fields Gemini will revisit is shown while parked ...
+    const revisit = paused.revisitAfterReset ?? [];
+    expect(revisit).toHaveLength(paused.provisionalFields!);
 
     const result = await rig.client.waitForFill(fillId);
+    // ... and after the reset Gemini did revisit them.
     expect(result.fields.every((f) => f.method === 'gemini' && f.status === 'filled')).toBe(true);
+    const askedAfter = rig.emulator.requests.filter((q) => q.endpoint === 'generateContent' && q.status === 200).flatMap((q) => q.fieldKeys);
+    expect(askedAfter).toEqual(expect.arrayContaining(revisit));
   });
 });
