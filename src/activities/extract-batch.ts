@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildPrompt } from '../core/build-prompt.js';
 import { buildResponseSchema } from '../core/build-response-schema.js';
 import type { ExtractBatchInput, ExtractBatchResult } from '../core/fill-records.js';
+import { applyProofPolicy, unprovenPolicy } from '../core/proof-policy.js';
 import type { GroundingPassage } from '../core/ground-quote.js';
 import { mergePassages, type SourceSpan } from '../core/merge-passages.js';
 import { parseAnswer, resolveAnswers } from '../core/resolve-answer.js';
@@ -13,15 +14,24 @@ import type { FieldSpec } from '../core/types.js';
 import type { GenerateJsonResult } from '../gemini/gemini-client.js';
 import type { Chunk, Store } from '../store/store.js';
 import type { GeminiActivityDeps } from './deps.js';
-import { loadFields } from './load-fields.js';
+import { loadFields, loadTemplate } from './load-fields.js';
 import { beginMeteredAttempt } from './metered-call.js';
 import { toFailure } from './to-failure.js';
 
-// Kept while src/activities/extract-offline.ts still imports it from here; the rule itself lives in core.
-
 export function makeExtractBatch(deps: GeminiActivityDeps) {
-  const { store } = deps;
+  const answer = answerBatch(deps);
   return async function extractBatch(input: ExtractBatchInput): Promise<ExtractBatchResult> {
+    const result = await answer(input);
+    // A value no passage proves stays filled (counted as unproven) unless the fill or its template asks for proof.
+    const { unproven } = await loadTemplate(deps.store, input.templateId);
+    return { ...result, fields: applyProofPolicy(result.fields, unprovenPolicy(input.unproven, unproven)) };
+  };
+}
+
+/** The batch's fields as Gemini (or the cache) answered them, resolved and grounded. */
+function answerBatch(deps: GeminiActivityDeps) {
+  const { store } = deps;
+  return async (input: ExtractBatchInput): Promise<ExtractBatchResult> => {
     const meter = await beginMeteredAttempt(deps, { fillId: input.fillId, batchId: input.batchId }, (g) => g.model);
     const fields = await loadFields(store, input.templateId, input.fieldKeys);
     const chunks = await store.getChunks(input.chunkIds);

@@ -2,6 +2,7 @@
  * and model that answered, stores the result once, and teaches field memory what the fill proved. */
 import { OFFLINE_ANSWERED_BY } from '../core/endpoint.js';
 import type { FinalizeFillInput, FinalizeFillResult } from '../core/fill-records.js';
+import { countUnproven } from '../core/proof-policy.js';
 import { provenQuotes } from '../core/proven-quotes.js';
 import type { FillResult, Usage } from '../core/types.js';
 import type { UsageTotals } from '../store/store.js';
@@ -12,6 +13,11 @@ export function makeFinalizeFill({ store, config }: FillActivityDeps) {
     // Parked time is counted here, once per fill, so totals over all fills include it.
     if (input.pausedMs && (await store.usageTotals(input.fillId)).parkedMs === 0) {
       await store.recordUsage({ fillId: input.fillId, batchId: '-', kind: 'parked', detail: String(input.pausedMs) });
+    }
+    // Unproven values are counted once per fill too, so the stats over all fills can say how many there were.
+    const unproven = countUnproven(input.fields);
+    if (unproven > 0 && (await store.usageTotals(input.fillId)).unproven === 0) {
+      await store.recordUsage({ fillId: input.fillId, batchId: '-', kind: 'unproven', fields: unproven });
     }
     // The endpoint and model that answered most fields, from the usage events every Gemini request recorded.
     const answeredBy = (await store.usageAnsweredBy(input.fillId)) ?? OFFLINE_ANSWERED_BY;
@@ -44,6 +50,7 @@ function fillUsage(input: FinalizeFillInput, totals: UsageTotals): Usage {
     outputTokens: totals.outputTokens,
     rateLimited: totals.rateLimited,
     retries: totals.retries,
+    unproven: totals.unproven,
     fieldsPerCall: answered > 0 ? round2(totals.fieldsAsked / answered) : 0,
     batches: input.batches,
     durationMs: input.durationMs,

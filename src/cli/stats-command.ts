@@ -21,6 +21,7 @@ export async function statsCommand(opts: { json?: boolean; fill?: string }, io: 
     const byKind = Object.entries(u.rateLimitedByKind).map(([k, n]) => `${k} ${n}`).join(', ');
     io.stdout(`${u.fillId ? `fill ${u.fillId}: ` : ''}Gemini calls ${u.apiCalls} (429s ${u.rateLimited}${byKind ? `: ${byKind}` : ''}; errors ${u.errors}; retries ${u.retries})`);
     io.stdout(`tokens: prompt ${u.promptTokens}, output ${u.outputTokens}; fields/call ${u.fieldsPerCall}; cache: ${u.cacheHits} hits, ${report.gemini_api_stats.cache_size} answers stored`);
+    io.stdout(`unproven values (no passage proves them; review before trusting): ${u.unproven}`);
     io.stdout(`waited for quota ${seconds(u.quotaWaitMs)}; parked on the daily quota ${seconds(u.parkedMs)}`);
     // Answers from an emulator or a proxy are named as such, never passed off as Google's.
     for (const e of report.byEndpoint) {

@@ -2,6 +2,7 @@
  * options that arrive from outside (another language's client, `temporal workflow start`). Pure, so the
  * workflow can apply the same defaults to a start that left options out. */
 import type { FillInput, FillOptions } from './fill-records.js';
+import { UNPROVEN_POLICIES } from './proof-policy.js';
 
 /**
  * What a fill uses for an option nobody set: the balanced profile's batch and token sizes, interactive
@@ -24,7 +25,7 @@ export class FillOptionsError extends Error {
 }
 
 const WHOLE_NUMBER_OPTIONS = ['maxBatchSize', 'maxInputTokens', 'maxOutputTokens', 'maxConcurrentBatches'] as const;
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...WHOLE_NUMBER_OPTIONS, 'priority', 'fairnessKey', 'onQuotaExhausted', 'searchAttributes']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...WHOLE_NUMBER_OPTIONS, 'priority', 'fairnessKey', 'onQuotaExhausted', 'unproven', 'searchAttributes']);
 
 /**
  * The options with every default filled in: what the workflow runs with, whoever started it.
@@ -55,6 +56,9 @@ export function checkFillOptions(options: unknown, path = 'options'): Partial<Fi
   }
   if (o.fairnessKey !== undefined && (typeof o.fairnessKey !== 'string' || o.fairnessKey.length === 0 || o.fairnessKey.length > 64)) {
     problems.push(`${path}.fairnessKey must be a string of 1 to 64 characters`);
+  }
+  if (o.unproven !== undefined && !(UNPROVEN_POLICIES as readonly unknown[]).includes(o.unproven)) {
+    problems.push(`${path}.unproven must be "keep" or "invalid", got ${JSON.stringify(o.unproven)}`);
   }
   if (o.searchAttributes !== undefined && typeof o.searchAttributes !== 'boolean') problems.push(`${path}.searchAttributes must be true or false`);
   if (problems.length > 0) throw new FillOptionsError(problems);

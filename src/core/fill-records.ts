@@ -2,6 +2,7 @@
  * Never text: documents and passages stay in the store. */
 import type { ChunkRef, EmbeddingSpace } from './chunk-ref.js';
 import type { PlanField } from './plan-batches.js';
+import type { UnprovenPolicy } from './proof-policy.js';
 import type { QuotaScarcity } from './quota-scarcity.js';
 import type { FieldResult, FillResult } from './types.js';
 
@@ -28,6 +29,8 @@ export interface FillOptions {
    * after the reset. @default 'wait'
    */
   onQuotaExhausted?: 'wait' | 'fallback';
+  /** What a value no passage proves becomes; wins over the template's `unproven`. @default the template's, else 'keep' */
+  unproven?: UnprovenPolicy;
   /** Publish status and reset time as search attributes (the edge turns it off on a server without them). @default true */
   searchAttributes?: boolean;
 }
@@ -128,6 +131,8 @@ export interface ExtractBatchInput {
   maxOutputTokens: number;
   /** Set after the fill waited out a daily quota (or was resumed): the ledger reopens the day before calling. */
   reopenQuota?: boolean;
+  /** The fill's own policy for unproven values; absent, the template's applies. */
+  unproven?: UnprovenPolicy;
   /** A re-ask: each field's earlier value and why it was rejected, shown to the model. */
   corrections?: Record<string, string>;
 }

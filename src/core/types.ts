@@ -1,5 +1,6 @@
 /** @module The domain records of Fillflow: templates, field values, results and usage. Pure types. */
 import type { AnsweredBy } from './endpoint.js';
+import type { UnprovenPolicy } from './proof-policy.js';
 
 export type { AnsweredBy } from './endpoint.js';
 
@@ -41,6 +42,8 @@ export interface TemplateSpec {
   locale?: string;
   /** How numeric dates are ordered ("03/04/2024"); overrides `locale`. Without either, ambiguous dates are not read. */
   dateOrder?: 'DMY' | 'MDY' | 'YMD';
+  /** What a value no passage proves becomes: `keep` (filled, `grounding: 'none'`, counted as unproven) or `invalid`. @default 'keep' */
+  unproven?: UnprovenPolicy;
 }
 
 export interface Money {
@@ -92,6 +95,8 @@ export interface Usage {
   rateLimited: number;
   /** Attempts after the first, of any Gemini activity. */
   retries: number;
+  /** Filled values no passage proves (`grounding: 'none'`): counted apart, to be reviewed before they are trusted. */
+  unproven: number;
   /** Fields asked per request actually sent (0 when none was sent). */
   fieldsPerCall: number;
   batches: number;
@@ -128,6 +133,7 @@ export function emptyUsage(): Usage {
     outputTokens: 0,
     rateLimited: 0,
     retries: 0,
+    unproven: 0,
     fieldsPerCall: 0,
     batches: 0,
     durationMs: 0,

@@ -1,6 +1,7 @@
 /** @module Validates a template (DESIGN.md's JSON format) and says exactly which field breaks which rule. */
 import { isLocaleTag } from './locale.js';
 import { DATE_ORDERS, type DateOrder } from './parse/date.js';
+import { UNPROVEN_POLICIES, type UnprovenPolicy } from './proof-policy.js';
 import { FIELD_TYPES, type FieldSpec, type FieldType, type TemplateSpec } from './types.js';
 
 export interface TemplateIssue {
@@ -30,7 +31,7 @@ export const FIELD_KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
 const ID = new RegExp(TEMPLATE_ID_PATTERN);
 const KEY = new RegExp(FIELD_KEY_PATTERN);
 const FIELD_PROPS = new Set(['key', 'label', 'description', 'type', 'required', 'options', 'pattern', 'examples']);
-const TEMPLATE_PROPS = new Set(['id', 'name', 'description', 'fields', 'locale', 'dateOrder']);
+const TEMPLATE_PROPS = new Set(['id', 'name', 'description', 'fields', 'locale', 'dateOrder', 'unproven']);
 const PATTERN_TYPES: ReadonlySet<FieldType> = new Set(['string', 'text', 'email', 'phone', 'url', 'enum']);
 
 /**
@@ -54,7 +55,10 @@ export function validateTemplate(input: unknown): TemplateSpec {
     add('name', 'must be a non-empty string');
   }
 
-  const { locale, dateOrder } = input;
+  const { locale, dateOrder, unproven } = input;
+  if (unproven !== undefined && !(UNPROVEN_POLICIES as readonly unknown[]).includes(unproven)) {
+    add('unproven', `${JSON.stringify(unproven)} is not a policy for unproven values (expected "keep" or "invalid")`);
+  }
   if (locale !== undefined && (typeof locale !== 'string' || !isLocaleTag(locale))) {
     add('locale', `${JSON.stringify(locale)} is not a BCP 47 locale tag (e.g. "en-GB", "en-US", "de")`);
   }
@@ -89,6 +93,7 @@ export function validateTemplate(input: unknown): TemplateSpec {
     fields,
     ...(typeof locale === 'string' ? { locale: Intl.getCanonicalLocales(locale)[0]! } : {}),
     ...(dateOrder !== undefined ? { dateOrder: dateOrder as DateOrder } : {}),
+    ...(unproven !== undefined ? { unproven: unproven as UnprovenPolicy } : {}),
   };
 }
 

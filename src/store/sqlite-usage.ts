@@ -24,6 +24,7 @@ interface TotalsRow {
   fields_asked: number;
   quota_wait_ms: number;
   parked_ms: number;
+  unproven: number;
 }
 
 interface EndpointRow {
@@ -56,7 +57,8 @@ function prepare(db: Database.Database) {
          count(*) FILTER (WHERE kind = 'error') AS errors,
          coalesce(sum(fields) FILTER (WHERE kind = 'api_call'), 0) AS fields_asked,
          coalesce(sum(CAST(detail AS INTEGER)) FILTER (WHERE kind = 'quota_wait'), 0) AS quota_wait_ms,
-         coalesce(sum(CAST(detail AS INTEGER)) FILTER (WHERE kind = 'parked'), 0) AS parked_ms
+         coalesce(sum(CAST(detail AS INTEGER)) FILTER (WHERE kind = 'parked'), 0) AS parked_ms,
+         coalesce(sum(fields) FILTER (WHERE kind = 'unproven'), 0) AS unproven
        FROM usage_events WHERE (? IS NULL OR fill_id = ?)`,
     ),
     rateLimitedByKind: db.prepare<[string | null, string | null], { kind: string; n: number }>(
@@ -102,6 +104,7 @@ function toTotals(row: TotalsRow | undefined, rateLimitedByKind: Record<string, 
     fieldsAsked: row?.fields_asked ?? 0,
     quotaWaitMs: row?.quota_wait_ms ?? 0,
     parkedMs: row?.parked_ms ?? 0,
+    unproven: row?.unproven ?? 0,
   };
 }
 

@@ -58,7 +58,7 @@ export interface FillRecord {
 export interface UsageEvent {
   fillId: string;
   batchId: string;
-  kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error' | 'quota_wait' | 'parked';
+  kind: 'api_call' | 'cache_hit' | 'rate_limited' | 'retry' | 'error' | 'quota_wait' | 'parked' | 'unproven';
   /** The endpoint the request went to (or the cached answer came from): `gemini` or a base URL. Absent for `parked`. */
   endpoint?: string;
   /** The model asked (the embedding model for embedding requests). Absent for `parked`. */
@@ -86,6 +86,8 @@ export interface UsageTotals {
   quotaWaitMs: number;
   /** Time fills spent parked on an exhausted daily quota, summed (ms). */
   parkedMs: number;
+  /** Filled values no passage proves, summed over fills (each fill records its count once, as it finalises). */
+  unproven: number;
 }
 
 export interface EndpointUsage extends AnsweredBy {

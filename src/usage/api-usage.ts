@@ -30,6 +30,8 @@ export interface ApiUsageReport {
     quotaWaitMs: number;
     /** Time fills spent parked on an exhausted daily quota (ms). */
     parkedMs: number;
+    /** Filled values no passage proves (grounding "none"), over the fills reported: review them before trusting them. */
+    unproven: number;
   };
   /**
    * The same requests, cache hits and tokens per endpoint (`gemini`, or the base URL of an emulator or proxy)
@@ -92,6 +94,7 @@ export async function apiUsage(store: Store, config: Readonly<FillflowConfig>, o
       fieldsPerCall,
       quotaWaitMs: totals.quotaWaitMs,
       parkedMs: totals.parkedMs,
+      unproven: totals.unproven,
     },
     byEndpoint: await store.usageByEndpoint(opts.fillId),
     limits: {

@@ -148,6 +148,7 @@ export class Extraction {
           fieldKeys: batch.fieldKeys,
           chunkIds: batch.chunkIds,
           maxOutputTokens: input.options.maxOutputTokens,
+          ...(input.options.unproven ? { unproven: input.options.unproven } : {}),
           ...(park.reopen ? { reopenQuota: true } : {}),
           ...(corrections ? { corrections } : {}),
         })
