@@ -1,14 +1,20 @@
-/** @module A child process for the store tests: writes documents and usage events to a shared SQLite file. */
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+/** @module A child process for the store tests: opens the store at a location (a SQLite file or a Postgres URL),
+ * says so, waits for "go" on stdin, and writes documents and usage events. */
+import { createInterface } from 'node:readline';
+import { openStoreReady } from '../../../src/store/open-store.js';
 
-// argv: dbPath label count. The document named "shared" is written by every writer, to race the dedup.
-const [dbPath, label, countArg] = process.argv.slice(2);
-if (dbPath === undefined || label === undefined || countArg === undefined) {
-  throw new Error('usage: concurrent-writer DB_PATH LABEL COUNT');
+// argv: location label count. The document named "shared" is written by every writer, to race the dedup.
+const [location, label, countArg] = process.argv.slice(2);
+if (location === undefined || label === undefined || countArg === undefined) {
+  throw new Error('usage: concurrent-writer LOCATION LABEL COUNT');
 }
-const store = openSqliteStore(dbPath);
-// Tells the test this writer is about to write, so it holds its lock while both really are waiting.
+const store = await openStoreReady({ dbPath: location });
+const lines = createInterface({ input: process.stdin });
+const go = new Promise<void>((resolve) => lines.on('line', (line) => line.trim() === 'go' && resolve()));
+// Tells the test this writer is about to write, so it can start every writer at the same moment.
 process.stdout.write('opened\n');
+await go;
+lines.close();
 const shared = 'The shared document, written by every writer at once.';
 await store.putDocument({ name: 'shared', mimeType: 'text/plain', text: shared }, [
   { seq: 0, start: 0, end: shared.length, text: shared, tokens: 15 },

@@ -1,18 +1,24 @@
-/** @module A child process for the quota-ledger tests: tries many reservations against a shared SQLite file
- * at one fixed instant, and prints how many the ledger granted. */
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+/** @module A child process for the quota-ledger tests: opens the store at a location (a SQLite file or a Postgres
+ * URL), says so, waits for "go" on stdin, tries many reservations, and prints how many the ledger granted. */
+import { createInterface } from 'node:readline';
+import { openStoreReady } from '../../../src/store/open-store.js';
 
-// argv: dbPath attempts tokens now
-const [dbPath, attemptsArg, tokensArg, nowArg] = process.argv.slice(2);
-if (dbPath === undefined || attemptsArg === undefined || tokensArg === undefined || nowArg === undefined) {
-  throw new Error('usage: quota-reserver DB_PATH ATTEMPTS TOKENS NOW_MS');
+// argv: location attempts tokens now ("db": the store's own clock)
+const [location, attemptsArg, tokensArg, nowArg] = process.argv.slice(2);
+if (location === undefined || attemptsArg === undefined || tokensArg === undefined || nowArg === undefined) {
+  throw new Error('usage: quota-reserver LOCATION ATTEMPTS TOKENS NOW_MS|db');
 }
-const store = openSqliteStore(dbPath);
+const store = await openStoreReady({ dbPath: location });
+const lines = createInterface({ input: process.stdin });
+const go = new Promise<void>((resolve) => lines.on('line', (line) => line.trim() === 'go' && resolve()));
 process.stdout.write('opened\n');
+await go;
+lines.close();
 const limits = { requestsPerMinute: 20, tokensPerMinute: 1_000, requestsPerDay: 1_000, minIntervalMs: 0 };
+const now = nowArg === 'db' ? undefined : Number(nowArg);
 let granted = 0;
 for (let i = 0; i < Number(attemptsArg); i++) {
-  const r = await store.quotaReserve({ keyId: 'k1', model: 'm' }, limits, Number(tokensArg), Number(nowArg));
+  const r = await store.quotaReserve({ keyId: 'k1', model: 'm' }, limits, Number(tokensArg), now);
   if (r.ok) granted++;
   // Yield, so the two processes interleave rather than one taking every slot in one burst.
   await new Promise((r) => setTimeout(r, 1));
