@@ -1,14 +1,18 @@
-/** Records the histories of two real example fills (dev server + emulator) into test/replay/histories/, for
- * the replay tests: one whose documents ride along whole (with a batch split after a truncated answer), and
- * one that must retrieve passages (vectors, then gathering). Run it with a new LABEL, and commit the files,
- * whenever fillTemplate changes on purpose; keep the older files, since running fills may replay them.
+/** Records the histories of real runs (dev server + emulator) into test/replay/histories/, for the replay
+ * tests: two example fills, one whose documents ride along whole (with a batch split after a truncated answer)
+ * and one that must retrieve passages (vectors, then gathering), and a small bulk. Run it with a new LABEL, and
+ * commit the files, whenever fillTemplate or bulkFill changes on purpose; keep the older files, since running
+ * fills and bulks may replay them.
  *   npm run record-history -- v3 */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { BulkClient } from '../src/bulk-client.js';
 import type { FillOptions } from '../src/core/fill-records.js';
-import { createRig, type Rig } from '../test/helpers/fill-harness.js';
+import { createWorkers } from '../src/worker.js';
+import { createRig, workflowBundle, type Rig } from '../test/helpers/fill-harness.js';
+import { registerAnswers, storeRows } from '../test/integration/bulk-fixture.js';
 import { createLocalTestEnv } from '../test/helpers/temporal-env.js';
 
 const label = process.argv[2];
@@ -19,13 +23,34 @@ if (!label || !/^[a-z0-9.-]+$/i.test(label)) {
 const dir = resolve(import.meta.dirname, '../test/replay/histories');
 
 async function record(env: TestWorkflowEnvironment, rig: Rig, name: string, options: Partial<FillOptions>): Promise<void> {
-  const out = resolve(dir, `fill-template-${label}-${name}.json`);
-  if (existsSync(out)) throw new Error(`${out} exists: recorded histories are kept as they are; choose a new label`);
   const { templateId, documentIds } = await rig.loadExample();
   const result = await rig.fill({ templateId, documentIds, fillId: `fill-recorded-${name}`, options });
-  const history = await env.client.workflow.getHandle(result.fillId).fetchHistory();
+  await save(env, result.fillId, `fill-template-${label}-${name}.json`);
+}
+
+async function save(env: TestWorkflowEnvironment, workflowId: string, file: string): Promise<void> {
+  const out = resolve(dir, file);
+  if (existsSync(out)) throw new Error(`${out} exists: recorded histories are kept as they are; choose a new label`);
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   writeFileSync(out, `${historyToJSON(history)}\n`);
   console.log(`recorded ${history.events?.length ?? 0} events to ${out}`);
+}
+
+/** Four rows, two at a time: the sliding window starting, awaiting and refilling its children. */
+async function recordBulk(env: TestWorkflowEnvironment): Promise<void> {
+  const rig = await createRig(env, { emulator: { answer: registerAnswers } });
+  const workers = await createWorkers({ config: rig.config, connection: env.nativeConnection, store: rig.store, workflowBundle: await workflowBundle() });
+  const running = workers.run();
+  try {
+    const bulks = new BulkClient(env.client, { config: rig.config, store: rig.store });
+    const { bulkId } = await bulks.startBulk({ rows: await storeRows(rig.store, rig.dir, 4), window: 2 });
+    await bulks.waitForBulk(bulkId);
+    await save(env, bulkId, `bulk-fill-${label}.json`);
+  } finally {
+    workers.shutdown();
+    await running;
+    await rig.close();
+  }
 }
 
 const env = await createLocalTestEnv();
@@ -45,6 +70,7 @@ try {
   } finally {
     await retrieval.close();
   }
+  await recordBulk(env);
 } finally {
   await env.teardown();
 }

@@ -1,20 +1,14 @@
 /** @module extractBatch: one metered Gemini call for a batch of fields (or none, from the cache), validated and grounded. */
-import { createHash } from 'node:crypto';
-import { buildPrompt } from '../core/build-prompt.js';
-import { buildResponseSchema } from '../core/build-response-schema.js';
 import type { ExtractBatchInput, ExtractBatchResult } from '../core/fill-records.js';
 import { applyProofPolicy, unprovenPolicy } from '../core/proof-policy.js';
 import type { GroundingPassage } from '../core/ground-quote.js';
-import { mergePassages, type SourceSpan } from '../core/merge-passages.js';
 import { parseAnswer, resolveAnswers } from '../core/resolve-answer.js';
 import { salvageTruncatedObject } from '../core/salvage-answer.js';
-import { toPassage } from '../core/to-passage.js';
-import { estimateTokens } from '../core/tokens.js';
 import type { FieldSpec } from '../core/types.js';
 import type { GenerateJsonResult } from '../gemini/gemini-client.js';
-import type { Chunk, Store } from '../store/store.js';
 import type { GeminiActivityDeps } from './deps.js';
-import { loadFields, loadTemplate } from './load-fields.js';
+import { buildBatchRequest } from './batch-request.js';
+import { loadTemplate } from './load-fields.js';
 import { beginMeteredAttempt } from './metered-call.js';
 import { toFailure } from './to-failure.js';
 
@@ -33,13 +27,7 @@ function answerBatch(deps: GeminiActivityDeps) {
   const { store } = deps;
   return async (input: ExtractBatchInput): Promise<ExtractBatchResult> => {
     const meter = await beginMeteredAttempt(deps, { fillId: input.fillId, batchId: input.batchId }, (g) => g.model);
-    const fields = await loadFields(store, input.templateId, input.fieldKeys);
-    const chunks = await store.getChunks(input.chunkIds);
-    // Touching chunks go as one passage: a clause cut by a chunk boundary reads, and grounds, as one quote.
-    const passages = (await mergeTouching(store, chunks)).map(toPassage);
-    const prompt = buildPrompt(fields, await promptPassages(store, passages), input.corrections);
-    const schema = buildResponseSchema(fields);
-    const cacheKey = answerCacheKey(meter.endpoint, meter.model, prompt.systemInstruction, prompt.userText, schema);
+    const { fields, passages, prompt, schema, cacheKey, estimatedTokens } = await buildBatchRequest(store, meter, input);
 
     const cached = await store.cacheGet(cacheKey);
     if (cached) {
@@ -51,7 +39,7 @@ function answerBatch(deps: GeminiActivityDeps) {
     }
 
     const answer = await meter.call({
-      estimatedTokens: estimateTokens(prompt.systemInstruction) + estimateTokens(prompt.userText) + estimateTokens(JSON.stringify(schema)),
+      estimatedTokens,
       fields: fields.length,
       ...(input.reopenQuota ? { reopenQuota: true } : {}),
       send: (signal) =>
@@ -105,27 +93,4 @@ function readAnswer(input: ExtractBatchInput, fields: FieldSpec[], passages: Gro
   const parsed = parseAnswer(answer.text, input.fieldKeys);
   if (!parsed.ok) throw toFailure({ kind: 'unparseable', reason: parsed.reason });
   return { ...base, fields: resolveAnswers(fields, parsed.answers, passages, 'gemini') };
-}
-
-/**
- * The cache key is the request itself, and who it went to: the same endpoint, model, prompt and schema get the
- * same answer. An emulator's answer never serves a request to Google's API, or the reverse.
- */
-export function answerCacheKey(endpoint: string, model: string, system: string, user: string, schema: unknown): string {
-  return createHash('sha256').update(JSON.stringify([endpoint, model, system, user, schema])).digest('hex');
-}
-
-/** The batch's chunks with those that touch in their document (overlap, or only whitespace between) merged. */
-async function mergeTouching(store: Store, chunks: Chunk[]): Promise<SourceSpan[]> {
-  const texts = new Map<string, string | undefined>();
-  for (const c of chunks) if (!texts.has(c.documentId)) texts.set(c.documentId, await store.getDocumentText(c.documentId));
-  return mergePassages(chunks, (id) => texts.get(id));
-}
-
-async function promptPassages(store: Store, chunks: readonly { documentId: string; text: string }[]) {
-  const names = new Map<string, string>();
-  for (const c of chunks) {
-    if (!names.has(c.documentId)) names.set(c.documentId, (await store.getDocument(c.documentId))?.name ?? c.documentId);
-  }
-  return chunks.map((c) => ({ documentName: names.get(c.documentId)!, text: c.text }));
 }

@@ -1,4 +1,6 @@
 /** @module Activity factories, one per task queue: `fillflow` (light work) and `fillflow-gemini` (rate limited). */
+import { createBulkActivities } from './bulk-activities.js';
+import { createBulkRouteActivities } from './bulk-routes.js';
 import type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
 import { makeEmbedContext } from './embed-context.js';
 import { makeExtractBatch } from './extract-batch.js';
@@ -17,11 +19,12 @@ export function createFillActivities(deps: FillActivityDeps) {
     extractOffline: makeExtractOffline(deps),
     finalizeFill: makeFinalizeFill(deps),
     renderOutput: makeRenderOutput(deps),
+    ...createBulkActivities(deps),
   };
 }
 
 export function createGeminiActivities(deps: GeminiActivityDeps) {
-  return { extractBatch: makeExtractBatch(deps), embedContext: makeEmbedContext(deps) };
+  return { extractBatch: makeExtractBatch(deps), embedContext: makeEmbedContext(deps), ...createBulkRouteActivities(deps) };
 }
 
 export type FillActivities = ReturnType<typeof createFillActivities>;

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { installModule } from './sqlite-modules.js';
+import { sqliteBulks } from './sqlite-bulks.js';
 import { sqliteCache } from './sqlite-cache.js';
 import { sqliteDocuments } from './sqlite-documents.js';
 import { sqliteEmbeddings } from './sqlite-embeddings.js';
@@ -157,6 +158,7 @@ function installParts(db: Database.Database): Omit<Store, 'close'> {
     ...installModule(db, sqliteOutputs),
     ...installModule(db, sqliteQuotaLedger),
     ...installModule(db, sqliteFieldMemory),
+    ...installModule(db, sqliteBulks),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { ChunkRef } from '../core/chunk-ref.js';
 import type { AnsweredBy } from '../core/endpoint.js';
 import type { FillResult, TemplateSpec } from '../core/types.js';
+import type { BulkStore } from './bulk-store.js';
 import type { EmbeddingStore } from './embedding-store.js';
 import type { FieldMemoryStore } from './field-memory-store.js';
 import type { OutputStore } from './output-store.js';
@@ -104,8 +105,8 @@ export interface CachedAnswer {
   finishReason: string;
 }
 
-/** The core tables here; each part (embeddings, outputs, quota ledger, field memory) declares its own methods in its own file. */
-export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore, FieldMemoryStore {
+/** The core tables here; each part (embeddings, outputs, quota ledger, field memory, bulks) declares its own methods in its own file. */
+export interface Store extends EmbeddingStore, OutputStore, QuotaLedgerStore, FieldMemoryStore, BulkStore {
   /** Stores a document and its chunks atomically; a document already stored (same id) is left as it is. */
   putDocument(doc: { name: string; mimeType: string; text: string }, chunks: NewChunk[]): Promise<DocumentRecord>;
   getDocument(id: string): Promise<DocumentRecord | undefined>;

@@ -9,8 +9,11 @@ export const FILL_TEMPLATE = defineSearchAttributeKey('FillflowTemplate', Search
 /** While parked: when the fill resumes by itself. */
 export const FILL_RESUME_AT = defineSearchAttributeKey('FillflowResumeAt', SearchAttributeType.DATETIME);
 
+/** The bulk a fill is a row of, set on the bulk and on every row's fill: `FillflowBulkId = "bulk-…"` lists them. */
+export const FILL_BULK_ID = defineSearchAttributeKey('FillflowBulkId', SearchAttributeType.KEYWORD);
+
 /** The same keys, for registration on a server. */
-export const FILL_SEARCH_ATTRIBUTE_KEYS = [FILL_STATUS, FILL_RESUME_AT, FILL_TEMPLATE];
+export const FILL_SEARCH_ATTRIBUTE_KEYS = [FILL_STATUS, FILL_RESUME_AT, FILL_TEMPLATE, FILL_BULK_ID];
 
 /** As `temporal server start-dev --search-attribute` and docker-compose's FILLFLOW_SEARCH_ATTRIBUTES spell them. */
-export const DEV_SERVER_SEARCH_ATTRIBUTES = { FillflowStatus: 'Keyword', FillflowResumeAt: 'Datetime', FillflowTemplate: 'Keyword' } as const;
+export const DEV_SERVER_SEARCH_ATTRIBUTES = { FillflowStatus: 'Keyword', FillflowResumeAt: 'Datetime', FillflowTemplate: 'Keyword', FillflowBulkId: 'Keyword' } as const;
