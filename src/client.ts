@@ -6,12 +6,15 @@
  * const { fillId } = await ff.startFill({ templateId: 'nda', documentIds: [id] });
  * const result = await ff.waitForFill(fillId, { onProgress: (p) => console.log(p.phase) });
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import type { FillflowConfig } from './config.js';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { dataConverterWith, payloadCodecFromConfig } from './codec/data-converter.js';
+import { encryptionFromEnv, type FillflowConfig } from './config.js';
 import type { FillInput, FillProgress } from './core/fill-records.js';
 import type { FillResult } from './core/types.js';
 import { startFill, type FillRequest } from './fill-start.js';
 import type { Store } from './store/store.js';
+import { connectClient, LOCAL_TEMPORAL_ADDRESS, temporalConnectionSettings } from './temporal-connection.js';
 import { progressQuery, resumeSignal } from './workflows/messages.js';
 
 export type { FillInput, FillOptions, FillProgress } from './core/fill-records.js';
@@ -20,7 +23,7 @@ export type { FillResult, FieldResult, TemplateSpec, FieldSpec, FieldValue, Usag
 export { WorkflowNotFoundError } from '@temporalio/client';
 
 /** Where the cluster is when no address is given and TEMPORAL_ADDRESS is unset: `fillflow dev`'s server. */
-export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+export const DEFAULT_TEMPORAL_ADDRESS = LOCAL_TEMPORAL_ADDRESS;
 
 /** @deprecated the same as {@link FillRequest} */
 export type StartFillRequest = FillRequest;
@@ -49,17 +52,27 @@ export class FillflowClient {
   ) {}
 
   /**
-   * Connects to Temporal. Another service needs nothing but this, and nothing else is read: the address
-   * comes from `opts`, else TEMPORAL_ADDRESS, else 127.0.0.1:7233; the namespace from `opts`, else
-   * TEMPORAL_NAMESPACE, else `default`. Fills it starts take the workflow's defaults for options not given.
-   * @throws Error naming the address tried when the server cannot be reached
+   * Connects to Temporal. Another service needs nothing but this, and reads only its connection settings, through
+   * Temporal's environment configuration (src/temporal-connection.ts): the address from `opts`, else TEMPORAL_ADDRESS,
+   * else the profile TEMPORAL_PROFILE names in temporal.toml, else 127.0.0.1:7233; the namespace likewise, else
+   * `default`; TEMPORAL_API_KEY and TEMPORAL_TLS* (an API key turns TLS on) for Temporal Cloud or a cluster with mTLS.
+   * Fills it starts take the workflow's defaults for options not given, unless `opts.config` is given.
+   * Payloads are encrypted as the workers encrypt them: with `opts.codec`, else the keys in FILLFLOW_ENCRYPTION_KEY,
+   * FILLFLOW_ENCRYPTION_KEY_ID and FILLFLOW_ENCRYPTION_OLD_KEYS (docs/encryption.md), else not at all.
+   * @param opts.config, opts.store what fills started through the client resolve their options from and are recorded in
+   * @throws Error naming the address tried (never the API key) when the server cannot be reached
+   * @throws ConfigError when an encryption key in the environment is not base64 of 32 bytes
    */
-  static async connect(opts: { address?: string; namespace?: string } = {}): Promise<FillflowClient> {
-    const address = opts.address ?? envSetting('TEMPORAL_ADDRESS') ?? DEFAULT_TEMPORAL_ADDRESS;
-    const connection = await Connection.connect({ address }).catch((err: Error) => {
-      throw new Error(`cannot reach Temporal at ${address}: ${err.message}`);
+  static async connect(
+    opts: { address?: string; namespace?: string; codec?: PayloadCodec } & Pick<FillflowClientOptions, 'config' | 'store'> = {},
+  ): Promise<FillflowClient> {
+    const settings = temporalConnectionSettings({ address: opts.address, namespace: opts.namespace });
+    const codec = opts.codec ?? payloadCodecFromConfig({ encryption: encryptionFromEnv(process.env) });
+    const connection = await connectClient(settings);
+    return new FillflowClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterWith(codec) }), {
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
     });
-    return new FillflowClient(new Client({ connection, namespace: opts.namespace ?? envSetting('TEMPORAL_NAMESPACE') ?? 'default' }));
   }
 
   /** Starts a fill; returns its ID and the input the workflow was started with (options resolved). */
@@ -155,11 +168,6 @@ export function describeFailure(err: unknown): string {
 
 function startingProgress(fillId: string): FillProgress {
   return { fillId, phase: 'preparing', fieldsTotal: 0, fieldsDone: 0, batchesTotal: 0, batchesDone: 0, splits: 0, notices: [] };
-}
-
-function envSetting(name: string): string | undefined {
-  const v = process.env[name]?.trim();
-  return v ? v : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

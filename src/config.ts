@@ -1,9 +1,22 @@
 /** @module Loads Fillflow's configuration once: profile, then config file, then environment, then
  * explicit overrides. Nothing else reads `process.env`; everything receives the frozen result. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_FILL_OPTIONS } from './core/fill-options.js';
+import { CURRENT_MODEL_OUTPUT_TOKENS } from './core/model-limits.js';
 import { GEMINI_TASK_QUEUE, TASK_QUEUE } from './core/task-queues.js';
+import { temporalProfile } from './temporal-connection.js';
+import type { PriceTable } from './bulk/price-table.js';
+
+/**
+ * Most fields in one call (a ceiling: the answer and input budgets usually bind first). 200 is the largest
+ * form Fillflow is made for, so such a form goes in one call when its answers and documents fit: measured with
+ * `npm run bench`, its expected answer (about 95 tokens a field, Gemini's real ones nearer 35) is under a third
+ * of a current Flash model's 65,536-token limit. The old 15 was the replaced system's rule of thumb.
+ */
+const BATCH_CEILING = DEFAULT_FILL_OPTIONS.maxBatchSize;
 
 export const PROFILES = {
   /** Free tier: one call at a time, large batches, few calls. */
@@ -12,9 +25,9 @@ export const PROFILES = {
     requestsPerMinute: 10,
     tokensPerMinute: 250_000,
     requestsPerDay: 250,
-    maxBatchSize: 15,
-    maxInputTokens: 24_000,
-    maxOutputTokens: 8_192,
+    maxBatchSize: BATCH_CEILING,
+    maxInputTokens: 32_000,
+    maxOutputTokens: CURRENT_MODEL_OUTPUT_TOKENS,
     /** The old system's free-tier spacing: at least 2 s between the starts of two calls. */
     minIntervalMs: 2_000,
   },
@@ -29,15 +42,15 @@ export const PROFILES = {
     maxOutputTokens: DEFAULT_FILL_OPTIONS.maxOutputTokens,
     minIntervalMs: 0,
   },
-  /** Paid tier: more calls in flight, smaller batches that answer sooner. */
+  /** Paid tier: more calls in flight, smaller batches that answer sooner (half the answer of the largest form). */
   aggressive: {
     concurrency: 8,
     requestsPerMinute: 1_000,
     tokensPerMinute: 4_000_000,
     requestsPerDay: 100_000,
-    maxBatchSize: 10,
+    maxBatchSize: BATCH_CEILING / 2,
     maxInputTokens: 16_000,
-    maxOutputTokens: 8_192,
+    maxOutputTokens: CURRENT_MODEL_OUTPUT_TOKENS,
     minIntervalMs: 0,
   },
 } as const;
@@ -63,7 +76,24 @@ export interface FillflowConfig {
     geminiTaskQueue: string;
   };
   dbPath: string;
+  /**
+   * Most connections to a Postgres store (FILLFLOW_DB a postgres:// URL) each process holds; SQLite ignores it.
+   * From FILLFLOW_DB_POOL_SIZE. @default 10
+   */
+  dbPoolSize: number;
   apiPort: number;
+  /**
+   * The address the API binds to, and the name it answers to (FILLFLOW_API_HOST). Beyond loopback the API
+   * refuses to start without apiToken. IPv6 without brackets. @default '127.0.0.1'
+   */
+  apiHost: string;
+  /**
+   * Further names clients use in `Host` (FILLFLOW_API_ALLOWED_HOSTS): `name` for any port (a reverse proxy's
+   * public name), `name:port` for that port only. Lower case, IPv6 in brackets. @default []
+   */
+  apiAllowedHosts: readonly string[];
+  /** Web origins whose pages may use the API, with CORS (FILLFLOW_API_CORS_ORIGINS). @default [] (CORS off) */
+  apiCorsOrigins: readonly string[];
   apiToken?: string;
   profile: ProfileName;
   limits: Limits;
@@ -81,7 +111,47 @@ export interface FillflowConfig {
    * with (src/store/field-memory-store.ts). 0 turns it off. From FILLFLOW_FIELD_MEMORY. @default 16
    */
   fieldMemory: number;
+  /**
+   * Payload encryption (src/codec/): set when FILLFLOW_ENCRYPTION_KEY or FILLFLOW_ENCRYPTION_OLD_KEYS is, and then
+   * every Temporal connection this process makes encrypts with the current key and decrypts with any key held.
+   */
+  encryption?: EncryptionSettings;
+  /** `fillflow codec-server`, and the one `fillflow dev` starts for the Temporal UI when encryption is on. */
+  codecServer: CodecServerSettings;
+  /** Bulk fills (docs/bulk.md): the config file's `bulk`, and FILLFLOW_BULK_WINDOW. */
+  bulk: BulkSettings;
 }
+
+export interface BulkSettings {
+  /** Rows in flight at once. @default sized to the quota (src/bulk/window-size.ts) */
+  window?: number;
+  /** Over the built-in price table (src/bulk/price-table.ts): models added or replaced, its date, route shares. */
+  prices?: Partial<PriceTable>;
+}
+
+/** One AES-256 key and the ID its payloads carry in their `encryption-key-id` metadata. */
+export interface EncryptionKey {
+  id: string;
+  /** 32 bytes. */
+  key: Uint8Array;
+}
+
+export interface EncryptionSettings {
+  /** The key new payloads are encrypted with; absent, payloads are written in clear and old ones still decrypt. */
+  current?: EncryptionKey;
+  /** Keys that only decrypt: those payloads written before a rotation carry (FILLFLOW_ENCRYPTION_OLD_KEYS). */
+  older: readonly EncryptionKey[];
+}
+
+export interface CodecServerSettings {
+  /** From FILLFLOW_CODEC_PORT. @default 8081 */
+  port: number;
+  /** Browser origins allowed to call it (the Temporal UI's), from FILLFLOW_CODEC_CORS_ORIGINS. @default the dev server's UI */
+  corsOrigins: readonly string[];
+}
+
+/** The origins the dev server's UI is served from (`fillflow dev` and `fillflow server` put it on port 8233). */
+export const DEFAULT_CODEC_CORS_ORIGINS: readonly string[] = ['http://127.0.0.1:8233', 'http://localhost:8233'];
 
 export type QueueRateMode = 'ledger' | 'server';
 
@@ -116,6 +186,7 @@ interface ConfigFile {
   limits?: Partial<Record<keyof Limits, unknown>>;
   queueRate?: string;
   fill?: { priority?: unknown; onQuotaExhausted?: unknown; maxConcurrentBatches?: unknown };
+  bulk?: unknown;
 }
 
 /**
@@ -140,7 +211,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
     throw new ConfigError(`GEMINI_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
   }
-  const address = nonEmpty(env.TEMPORAL_ADDRESS);
+  // TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, else a temporal.toml profile that TEMPORAL_PROFILE or TEMPORAL_CONFIG_FILE
+  // names (src/temporal-connection.ts); no address from either means standalone.
+  const temporal = temporalProfileSetting(env);
+  const address = nonEmpty(temporal.address);
   const config: FillflowConfig = {
     gemini: {
       ...(apiKey !== undefined ? { apiKey } : {}),
@@ -150,20 +224,52 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     temporal: {
       ...(address !== undefined ? { address } : {}),
-      namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
+      namespace: nonEmpty(temporal.namespace) ?? 'default',
       taskQueue: TASK_QUEUE,
       geminiTaskQueue: GEMINI_TASK_QUEUE,
     },
     dbPath: overrides.dbPath ?? nonEmpty(env.FILLFLOW_DB) ?? resolve(cwd, '.fillflow', 'fillflow.db'),
+    dbPoolSize: intSetting(env.FILLFLOW_DB_POOL_SIZE, 'FILLFLOW_DB_POOL_SIZE', 1) ?? DEFAULT_DB_POOL_SIZE,
     apiPort: intSetting(env.FILLFLOW_API_PORT, 'FILLFLOW_API_PORT', 1) ?? 8080,
+    apiHost: apiHost(env.FILLFLOW_API_HOST),
+    apiAllowedHosts: Object.freeze(listSetting(env.FILLFLOW_API_ALLOWED_HOSTS).map(allowedHost)),
+    apiCorsOrigins: Object.freeze(listSetting(env.FILLFLOW_API_CORS_ORIGINS).map(corsOrigin)),
     ...(apiToken !== undefined ? { apiToken } : {}),
     profile,
     limits,
     queueRate: queueRateMode(overrides.queueRate ?? env.FILLFLOW_QUEUE_RATE ?? file.queueRate),
     fill: fillDefaults({ ...file.fill, ...definedOnly(overrides.fill ?? {}) }),
     fieldMemory: intSetting(env.FILLFLOW_FIELD_MEMORY, 'FILLFLOW_FIELD_MEMORY', 0) ?? DEFAULT_FIELD_MEMORY,
+    ...encryptionPart(env),
+    codecServer: {
+      port: intSetting(env.FILLFLOW_CODEC_PORT, 'FILLFLOW_CODEC_PORT', 1) ?? 8081,
+      corsOrigins: originList(env.FILLFLOW_CODEC_CORS_ORIGINS, 'FILLFLOW_CODEC_CORS_ORIGINS') ?? DEFAULT_CODEC_CORS_ORIGINS,
+    },
+    bulk: bulkSettings(file.bulk, env),
   };
   return Object.freeze(config);
+}
+
+/** The config file's `bulk` ({ window?, prices? }) and FILLFLOW_BULK_WINDOW (which wins), checked. */
+function bulkSettings(v: unknown, env: Record<string, string | undefined>): BulkSettings {
+  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw new ConfigError('config file bulk must be an object { window?, prices? }');
+  const o = (v ?? {}) as { window?: unknown; prices?: unknown };
+  const out: BulkSettings = {};
+  const window = intSetting(env.FILLFLOW_BULK_WINDOW, 'FILLFLOW_BULK_WINDOW', 1) ?? o.window;
+  if (window !== undefined) {
+    if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window > 500) throw new ConfigError(`bulk.window must be a whole number from 1 to 500, got ${JSON.stringify(window)}`);
+    out.window = window;
+  }
+  if (o.prices !== undefined) {
+    const p = o.prices as { asOf?: unknown; models?: unknown; routeShare?: unknown };
+    const price = (x: unknown) => typeof x === 'object' && x !== null && ['input', 'output'].every((k) => typeof (x as Record<string, unknown>)[k] === 'number' && ((x as Record<string, number>)[k] ?? -1) >= 0);
+    if (typeof p !== 'object' || p === null || (p.asOf !== undefined && typeof p.asOf !== 'string')) throw new ConfigError('bulk.prices must be an object { asOf?, models?, routeShare? }');
+    if (p.models !== undefined && (typeof p.models !== 'object' || p.models === null || !Object.values(p.models).every(price))) {
+      throw new ConfigError('bulk.prices.models must map model names to { "input": USD per million tokens, "output": USD per million tokens }');
+    }
+    out.prices = p as Partial<PriceTable>;
+  }
+  return out;
 }
 
 /**
@@ -171,6 +277,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * each is one more BM25 query per field, which costs milliseconds, not tokens.
  */
 export const DEFAULT_FIELD_MEMORY = 16;
+
+/** Postgres connections per process: enough for a worker's concurrent activities, few enough that a cluster of
+ * workers stays well under a server's usual max_connections (100). */
+export const DEFAULT_DB_POOL_SIZE = 10;
 
 /** Limits where 0 means "none" rather than "nothing allowed". */
 const ZERO_ALLOWED: ReadonlySet<string> = new Set(['minIntervalMs']);
@@ -237,6 +347,14 @@ function queueRateMode(v: string | undefined): QueueRateMode {
   throw new ConfigError(`queueRate (FILLFLOW_QUEUE_RATE, --queue-rate or the config file) must be "ledger" or "server", got "${v}"`);
 }
 
+function temporalProfileSetting(env: Record<string, string | undefined>): { address?: string | undefined; namespace?: string | undefined } {
+  try {
+    return temporalProfile(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
 }
@@ -249,4 +367,134 @@ function intSetting(v: string | undefined, name: string, least: 0 | 1): number |
     throw new ConfigError(`${name} must be a ${least === 1 ? 'positive whole number' : 'whole number (0 or more)'}, got "${v}"`);
   }
   return n;
+}
+
+function encryptionPart(env: Record<string, string | undefined>): { encryption?: EncryptionSettings } {
+  const encryption = encryptionFromEnv(env);
+  return encryption ? { encryption } : {};
+}
+
+/**
+ * The payload keys from FILLFLOW_ENCRYPTION_KEY (base64 of 32 bytes), FILLFLOW_ENCRYPTION_KEY_ID (the ID payloads
+ * carry; default `k-` and 12 hex digits of the key's SHA-256, never the key) and FILLFLOW_ENCRYPTION_OLD_KEYS
+ * (`id:base64,id:base64`, keys that only decrypt). Exported apart from {@link loadConfig} for FillflowClient.connect,
+ * which reads connection settings only. Error messages name the setting and never show a key.
+ * @returns undefined when no key is set
+ */
+export function encryptionFromEnv(env: Record<string, string | undefined>): EncryptionSettings | undefined {
+  const keyText = nonEmpty(env.FILLFLOW_ENCRYPTION_KEY);
+  const keyId = nonEmpty(env.FILLFLOW_ENCRYPTION_KEY_ID);
+  const oldText = nonEmpty(env.FILLFLOW_ENCRYPTION_OLD_KEYS);
+  if (keyText === undefined && keyId !== undefined) throw new ConfigError('FILLFLOW_ENCRYPTION_KEY_ID is set but FILLFLOW_ENCRYPTION_KEY is not');
+  if (keyText === undefined && oldText === undefined) return undefined;
+  let current: EncryptionKey | undefined;
+  if (keyText !== undefined) {
+    const key = aesKey(keyText, 'FILLFLOW_ENCRYPTION_KEY');
+    current = { id: keyId === undefined ? derivedKeyId(key) : checkedKeyId(keyId, 'FILLFLOW_ENCRYPTION_KEY_ID'), key };
+  }
+  const older: EncryptionKey[] = [];
+  for (const [i, entry] of (oldText?.split(',') ?? []).entries()) {
+    const item = entry.trim();
+    if (item === '') continue;
+    const where = `FILLFLOW_ENCRYPTION_OLD_KEYS entry ${i + 1}`;
+    const colon = item.indexOf(':');
+    if (colon < 0) throw new ConfigError(`${where} must be "id:base64-key"`);
+    const id = checkedKeyId(item.slice(0, colon).trim(), `${where}'s id`);
+    const key = aesKey(item.slice(colon + 1).trim(), where);
+    const clash = [...(current ? [current] : []), ...older].find((k) => k.id === id);
+    if (clash && !sameBytes(clash.key, key)) throw new ConfigError(`${where}: key id "${id}" is already used by another key`);
+    if (!clash) older.push({ id, key });
+  }
+  return Object.freeze({ ...(current ? { current } : {}), older: Object.freeze(older) });
+}
+
+/** Base64 (standard or URL-safe) of exactly 32 bytes; the message says how to make one and never echoes the value. */
+function aesKey(text: string, name: string): Uint8Array {
+  const hint = `${name} must be base64 of exactly 32 bytes (make one with \`openssl rand -base64 32\`)`;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) throw new ConfigError(`${hint}; it is not base64`);
+  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (key.length !== 32) throw new ConfigError(`${hint}; it decodes to ${key.length} bytes`);
+  return new Uint8Array(key);
+}
+
+function derivedKeyId(key: Uint8Array): string {
+  return `k-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+function checkedKeyId(id: string, name: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ConfigError(`${name} must be 1 to 64 letters, digits, dots, dashes or underscores, got "${id}"`);
+  return id;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** A comma-separated list of http(s) origins (scheme, host, optional port; no path). */
+function originList(v: string | undefined, name: string): string[] | undefined {
+  if (nonEmpty(v) === undefined) return undefined;
+  const origins = v!.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of origins) {
+    if (!/^https?:\/\/[^\s/]+$/.test(o)) throw new ConfigError(`${name} must list origins like http://127.0.0.1:8233 (no path), got "${o}"`);
+  }
+  return origins;
+}
+
+/** A comma- or space-separated list setting, empty entries dropped. */
+function listSetting(v: string | undefined): string[] {
+  return (v ?? '').split(/[\s,]+/).filter((item) => item !== '');
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** An IP address or a DNS name, brackets of an IPv6 address removed; anything else is undefined. */
+function hostName(v: string): string | undefined {
+  const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+  if (isIP(bare) !== 0) return bare.toLowerCase();
+  return v === bare && DNS_NAME.test(v) ? v.toLowerCase() : undefined;
+}
+
+function apiHost(v: string | undefined): string {
+  const raw = nonEmpty(v);
+  if (raw === undefined) return '127.0.0.1';
+  const host = hostName(raw);
+  if (host !== undefined) return host;
+  const hint = /^[a-z]+:\/\//i.test(raw)
+    ? 'give the address alone, without a scheme'
+    : /:\d+$/.test(raw) && hostName(raw.replace(/:\d+$/, '')) !== undefined
+      ? 'give the address alone and the port in FILLFLOW_API_PORT'
+      : 'give an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name';
+  throw new ConfigError(`FILLFLOW_API_HOST must be the address to bind to; ${hint}, got "${raw}"`);
+}
+
+/** `name` or `name:port` as a Host header spells it: lower case, IPv6 in brackets. */
+function allowedHost(entry: string): string {
+  const refuse = (why: string) => new ConfigError(`FILLFLOW_API_ALLOWED_HOSTS: "${entry}" ${why}; list host names clients use, as name or name:port (e.g. fillflow.internal, 10.0.0.5:8080, [fd00::5])`);
+  if (entry === '*') throw refuse('would accept any Host and turn off the DNS-rebinding check');
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+  const name = m ? hostName(m[1]!) : undefined;
+  if (!m || name === undefined) throw refuse('is not a host name');
+  const bracketed = isIP(name) === 6 ? `[${name}]` : name;
+  if (m[2] === undefined) return bracketed;
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw refuse('has a port outside 1-65535');
+  return `${bracketed}:${port}`;
+}
+
+/** An origin as browsers send it in `Origin`: scheme, host and a port other than the default. */
+function corsOrigin(entry: string): string {
+  const refuse = (why: string) => new ConfigError(`FILLFLOW_API_CORS_ORIGINS: "${entry}" ${why}; list origins such as https://app.example.com or http://localhost:3000`);
+  if (entry === '*') throw refuse('would let every web site use the API');
+  if (entry.toLowerCase() === 'null') throw refuse('would let any sandboxed frame or local file use the API');
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    throw refuse('is not an origin');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('is not an http or https origin');
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw refuse('has more than scheme, host and port (an origin has no path, query or credentials)');
+  }
+  return url.origin;
 }

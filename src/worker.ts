@@ -2,8 +2,10 @@
  * (Gemini calls only, rate limited by the server for every worker on the queue). */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createFillActivities, createGeminiActivities } from './activities/index.js';
+import { dataConverterWith, payloadCodecFromConfig } from './codec/data-converter.js';
 import type { FillflowConfig } from './config.js';
 import { geminiQueueRate } from './core/task-queue-rate.js';
 import { apiKeyIdentity } from './gemini/key-identity.js';
@@ -24,6 +26,11 @@ export interface WorkerSetOptions {
   /** A prebuilt bundle saves the ~2 s webpack step per worker start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  /**
+   * The payload codec (src/codec/) a process built once from its configuration and shares with its client.
+   * @default built from `config.encryption` (with no key configured it writes in clear)
+   */
+  codec?: PayloadCodec;
 }
 
 export interface WorkerSet {
@@ -42,6 +49,9 @@ export function geminiClientFromConfig(config: Readonly<FillflowConfig>): Gemini
 export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
   const { config, connection, store } = opts;
   const roles = opts.roles ?? ['fill', 'gemini'];
+  // Both workers encrypt what they write to history; the fill worker's workflow payloads pass the codec
+  // outside the sandbox, on the way to and from the server.
+  const dataConverter = dataConverterWith(opts.codec ?? payloadCodecFromConfig(config));
   const workers: Worker[] = [];
   if (roles.includes('fill')) {
     workers.push(
@@ -49,6 +59,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
+        dataConverter,
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
         activities: createFillActivities({ store, config }),
         ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
@@ -62,6 +73,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.geminiTaskQueue,
+        dataConverter,
         activities: createGeminiActivities({ store, config, keyId: apiKeyIdentity(config.gemini.apiKey), ...(gemini ? { gemini } : {}) }),
         maxConcurrentActivityTaskExecutions: config.limits.concurrency,
         // Enforced by the server across all workers; every worker must send the same value, or the last poller wins.

@@ -33,7 +33,9 @@ export async function acquirePermit(
   const now = opts.now ?? Date.now;
   const started = now();
   for (;;) {
-    const r = await ledger.quotaReserve(bucket, limits, tokens, now());
+    // No time given unless a test sets the clock: the store uses its own (on Postgres, the database's), so every
+    // machine of a cluster measures the windows by one clock.
+    const r = await ledger.quotaReserve(bucket, limits, tokens, opts.now?.());
     if (r.ok) return { ok: true, reservationId: r.reservationId, waitedMs: now() - started };
     if (r.reason === 'per-day') return { ok: false, resetAt: r.resetAt, waitedMs: now() - started };
     heartbeatIfInActivity();

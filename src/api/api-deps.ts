@@ -2,6 +2,7 @@
  * client). Tests pass the same client on a test server; nothing is mocked at module level. */
 import type { FillflowClient } from '../client.js';
 import type { FillflowConfig } from '../config.js';
+import { DEFAULT_DOCUMENT_LIMITS } from '../retrieval/document-guard.js';
 import type { Store } from '../store/store.js';
 
 export type FillService = Pick<FillflowClient, 'startFill' | 'getFill' | 'resume' | 'cancel'>;
@@ -16,7 +17,8 @@ export interface ApiLimits {
 }
 
 export const DEFAULT_API_LIMITS: ApiLimits = {
-  maxDocumentBytes: 50 * 1024 * 1024,
+  // The same limit every way a document comes in (the CLI, `fillflow ingest`) applies.
+  maxDocumentBytes: DEFAULT_DOCUMENT_LIMITS.maxBytes,
   maxTemplateBytes: 20 * 1024 * 1024,
   maxJsonBytes: 4 * 1024 * 1024,
 };

@@ -1,11 +1,14 @@
-/** @module The HTTP API (DESIGN.md's contract) as a factory: `buildApi(deps)` returns a Fastify app that
- * tests drive with `inject()` and `fillflow dev` puts on a port. One error handler, one 404 handler. */
+/** @module The HTTP API (the contract in docs/http-api.md) as a factory: `buildApi(deps)` returns a Fastify
+ * app that tests drive with `inject()` and `fillflow dev` puts on a port. One error handler, one 404 handler,
+ * and one gate every request passes first: Host, then Origin (with CORS), then the bearer token. */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError } from './api-error.js';
 import { DEFAULT_API_LIMITS, type ApiDeps, type ApiLimits } from './api-deps.js';
 import { bearerAuth } from './auth.js';
-import { buildOpenApi, type RouteDoc } from './openapi.js';
+import { answerCors, checkHost, checkOrigin, siteRules } from './cross-site.js';
+import { buildOpenApi, serverEntry, type RouteDoc } from './openapi.js';
+import { bulkRoutes } from './routes/bulks.js';
 import { documentRoutes } from './routes/documents.js';
 import { fillRoutes } from './routes/fills.js';
 import { statsRoutes } from './routes/stats.js';
@@ -39,7 +42,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(multipart, { preservePath: true, limits: { fileSize: limits.maxDocumentBytes, files: 1, parts: 10 } });
 
   const authorize = bearerAuth(deps.config.apiToken);
-  app.addHook('onRequest', async (req) => {
+  const site = siteRules(deps.config);
+  app.addHook('onRequest', async (req, reply) => {
+    // The Host first: a rebinding page's request is refused whatever else it carries. `inject()` has no
+    // socket and so no local port; only its Host name is checked.
+    checkHost(site, req.headers.host, req.socket.localPort);
+    // A preflight carries no Authorization header, so an allowed origin's is answered before the token check.
+    if (answerCors(checkOrigin(site, req), req, reply)) return reply;
     authorize(req.headers.authorization);
   });
 
@@ -60,11 +69,27 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   templateRoutes(app, deps, limits, docs);
   fillRoutes(app, deps, docs);
   statsRoutes(app, deps, docs);
-  docs.push({ method: 'GET', url: '/api/health', summary: 'Liveness', responses: { 200: { description: 'ok' } } });
+  bulkRoutes(app, deps, docs);
+  docs.push({
+    method: 'GET',
+    url: '/api/health',
+    operationId: 'getHealth',
+    tag: 'service',
+    summary: 'Liveness',
+    responses: { 200: { description: 'the API is up', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } } } },
+  });
   app.get('/api/health', async () => ({ status: 'ok' }));
-  docs.push({ method: 'GET', url: '/api/openapi.json', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } });
+  docs.push({
+    method: 'GET',
+    url: '/api/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tag: 'service',
+    summary: 'This document',
+    responses: { 200: { description: 'the OpenAPI 3.1 description of this API', schema: { type: 'object' } } },
+  });
   const openapi = buildOpenApi(docs, { version: '0.1.0', auth: deps.config.apiToken !== undefined });
-  app.get('/api/openapi.json', async () => openapi);
+  // The server entry is the Host the request named, which the Host check has already accepted.
+  app.get('/api/openapi.json', async (req) => ({ ...openapi, servers: [serverEntry(req.headers.host!)] }));
   return app;
 }
 

@@ -1,5 +1,5 @@
 /** @module JSON Schemas of the API: Fastify validates requests with them and openapi.ts publishes them,
- * so the document and the checks cannot drift apart. They mirror DESIGN.md's user-facing contract. */
+ * so the document and the checks cannot drift apart. They mirror the user-facing contract in docs/formats.md and docs/http-api.md. */
 import { FIELD_TYPES } from '../core/types.js';
 import { FIELD_KEY_PATTERN, MAX_FIELDS, TEMPLATE_ID_PATTERN } from '../core/validate-template.js';
 
@@ -41,6 +41,9 @@ export const templateSchema = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: 'string', maxLength: 2000 },
     fields: { type: 'array', minItems: 1, maxItems: MAX_FIELDS, items: fieldSchema },
+    locale: { type: 'string', maxLength: 35, description: 'BCP 47 tag of the documents\' language and region ("en-GB"): the date order and phone region when not set' },
+    dateOrder: { type: 'string', enum: ['DMY', 'MDY', 'YMD'], description: 'how numeric dates are written (03/04/2024); without it or a locale, ambiguous dates are not read' },
+    unproven: { type: 'string', enum: ['keep', 'invalid'], description: 'what a value no passage proves becomes: kept and counted as unproven, or invalid' },
   },
 } as const;
 
@@ -54,6 +57,7 @@ export const fillOptionsSchema = {
     maxConcurrentBatches: { type: 'integer', minimum: 1, maximum: 1_000 },
     priority: { type: 'string', enum: ['interactive', 'bulk'], description: 'interactive fills run ahead of bulk ones on the Gemini queue' },
     onQuotaExhausted: { type: 'string', enum: ['wait', 'fallback'], description: 'when the daily quota runs out: park until the reset, or also fill offline at once' },
+    unproven: { type: 'string', enum: ['keep', 'invalid'], description: 'what a value no passage proves becomes; wins over the template\'s setting' },
   },
   description: 'Unset options take the server\'s configuration (profile, config file, environment), then the workflow\'s defaults: the same as a CLI fill.',
 } as const;
@@ -67,6 +71,7 @@ export const startFillSchema = {
     template: templateSchema,
     documentIds: { type: 'array', minItems: 1, maxItems: 200, uniqueItems: true, items: { type: 'string', pattern: DOC_ID_PATTERN } },
     options: fillOptionsSchema,
+    dryRun: { type: 'boolean', description: 'answer 200 with the calls and tokens the fill would spend under the limits in force, and start nothing' },
   },
 } as const;
 

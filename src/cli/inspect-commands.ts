@@ -10,7 +10,7 @@ type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
 
 export async function ingestCommand(files: string[], opts: { json?: boolean }, io: Io): Promise<number> {
   const config = loadConfig();
-  const store = openStore({ dbPath: config.dbPath });
+  const store = openStore(config);
   try {
     const docs = await ingestPaths(store, files).catch((err: Error) => {
       throw new CliError(err.message);

@@ -2,12 +2,13 @@
  * changing them while workers run. `apply` sets the Gemini queue's server-side rate limit through the
  * task-queue configuration API (it wins over every worker's value) and the ledger's limits in the shared
  * store (they win over every worker's configured ones); `reset` clears both, so workers' own config applies. */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config.js';
 import { quotaLimitsOf } from '../core/quota-limits.js';
 import { geminiQueueRate } from '../core/task-queue-rate.js';
 import { openStore } from '../store/open-store.js';
 import { describeQueueRate, setQueueRate } from '../temporal/task-queue-config.js';
+import { connectClient, temporalConnectionSettings } from '../temporal-connection.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { limitOverrides, type LimitFlagValues } from './limit-flags.js';
 import { LOCAL_ADDRESS } from './service-commands.js';
@@ -25,11 +26,18 @@ export async function limitsCommand(action: string | undefined, opts: LimitFlagV
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
-  const address = config.temporal.address ?? LOCAL_ADDRESS;
-  const connection = await Connection.connect({ address }).catch((err: Error) => {
-    throw new CliError(`cannot reach Temporal at ${address}: ${err.message}`, ExitCode.unavailable);
+  // The environment's Temporal credentials (TEMPORAL_API_KEY, TEMPORAL_TLS*, a profile); errors name the address only.
+  const settings = (() => {
+    try {
+      return temporalConnectionSettings({ address: config.temporal.address ?? LOCAL_ADDRESS, namespace: config.temporal.namespace });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  })();
+  const connection = await connectClient(settings).catch((err: Error) => {
+    throw new CliError(err.message, ExitCode.unavailable);
   });
-  const store = openStore({ dbPath: config.dbPath });
+  const store = openStore(config);
   try {
     const service = new Client({ connection, namespace: config.temporal.namespace }).workflowService;
     const target = { namespace: config.temporal.namespace, taskQueue: config.temporal.geminiTaskQueue };

@@ -1,14 +1,17 @@
-/** @module The `fillflow` command line (DESIGN.md's contract). Each command lives in its own module. */
+/** @module The `fillflow` command line (its contract: docs/cli.md). Each command lives in its own module. */
 import { Command, CommanderError } from 'commander';
+import { registerBulkCommand } from './bulk-command.js';
 import { CliError, ExitCode } from './cli-error.js';
+import { codecServerCommand } from './codec-server-command.js';
 import { emulatorCommand } from './emulator-command.js';
 import { fillCommand } from './fill-command.js';
+import { dbCommand } from './db-command.js';
 import { cancelCommand, resumeCommand } from './fill-control-commands.js';
 import { ingestCommand, statusCommand } from './inspect-commands.js';
 import { statsCommand } from './stats-command.js';
 import { withLimitFlags } from './limit-flags.js';
 import { limitsCommand } from './limits-command.js';
-import { devCommand, serverCommand, workerCommand } from './service-commands.js';
+import { apiCommand, devCommand, serverCommand, workerCommand } from './service-commands.js';
 
 const io = {
   stderr: (line: string) => process.stderr.write(`${line}\n`),
@@ -30,7 +33,8 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--spec <file>', 'JSON spec giving a document template its field types and labels')
     .option('--output <file>', 'also write the filled document here')
     .requiredOption('--docs <paths...>', 'documents or folders of documents')
-    .requiredOption('--out <file>', 'where to write the result JSON')
+    .option('--out <file>', 'where to write the result JSON (required unless --dry-run)')
+    .option('--dry-run', 'print the calls and tokens the fill would spend under the limits in force, and spend nothing')
     .option('--max-batch-size <n>', 'most fields per Gemini call')
     .option('--max-input-tokens <n>', 'most prompt tokens per Gemini call')
     .option('--profile <name>', 'conservative | balanced | aggressive')
@@ -57,6 +61,12 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--role <role>', 'fill | gemini | all', 'all')
     .option('--json', 'print the ready line as JSON'))
     .action((opts) => run(workerCommand(opts, io)));
+  program
+    .command('api')
+    .description('the HTTP API alone, against TEMPORAL_ADDRESS and FILLFLOW_DB, on FILLFLOW_API_HOST:FILLFLOW_API_PORT')
+    .option('--port <n>', 'port (default FILLFLOW_API_PORT, else 8080; 0 picks a free one)')
+    .option('--json', 'print the ready line as JSON')
+    .action((opts) => run(apiCommand(io, opts)));
   program
     .command('ingest')
     .description('store documents and print their IDs')
@@ -93,6 +103,20 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .argument('[action]', 'show | apply | reset', 'show')
     .option('--json', 'print JSON'))
     .action((action: string, opts) => run(limitsCommand(action, opts, io)));
+  program
+    .command('codec-server')
+    .description('serve POST /encode and /decode for the Temporal UI, with the payload keys configured (FILLFLOW_ENCRYPTION_KEY)')
+    .option('--port <n>', 'port (default FILLFLOW_CODEC_PORT, else 8081; 0 picks a free one)')
+    .option('--host <ip>', 'address to bind (default 127.0.0.1; beyond loopback needs FILLFLOW_API_TOKEN)')
+    .option('--json', 'print the ready line as JSON')
+    .action((opts) => run(codecServerCommand(opts, io)));
+  program
+    .command('db')
+    .description('the store at FILLFLOW_DB: `migrate` runs its pending schema migrations (every process also does at start)')
+    .argument('<action>', 'migrate')
+    .option('--json', 'print JSON')
+    .action((action: string, opts) => run(dbCommand(action, opts, io)));
+  registerBulkCommand(program, run, io);
   program
     .command('emulator')
     .description('run the Gemini emulator (a test tool) on a port')

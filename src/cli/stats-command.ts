@@ -9,7 +9,7 @@ type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
 
 export async function statsCommand(opts: { json?: boolean; fill?: string }, io: Io): Promise<number> {
   const config = loadConfig();
-  const store = openStore({ dbPath: config.dbPath });
+  const store = openStore(config);
   try {
     const report = await apiUsage(store, config, opts.fill !== undefined ? { fillId: opts.fill } : {});
     if (opts.json) {

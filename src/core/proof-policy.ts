@@ -1,10 +1,9 @@
 /** @module What a value no passage proves (`grounding: 'none'`) becomes: kept and counted as unproven, or,
  * when the template or the fill asks for proof, `invalid` with the reason, so it is asked again with that
  * reason and, failing that, handed to the offline extractor. Pure. */
-import type { FieldResult } from './types.js';
+import type { FieldResult, UnprovenPolicy } from './types.js';
 
-/** `keep`: an unproven value stays `filled`, marked `grounding: 'none'` and counted apart. `invalid`: it needs proof. */
-export type UnprovenPolicy = 'keep' | 'invalid';
+export type { UnprovenPolicy } from './types.js';
 
 export const UNPROVEN_POLICIES: readonly UnprovenPolicy[] = ['keep', 'invalid'];
 

@@ -21,7 +21,8 @@ export function parseAnswer(text: string | undefined, keys: readonly string[]): 
   try {
     parsed = JSON.parse(stripFence(text));
   } catch (e) {
-    return { ok: false, reason: `answer is not valid JSON (${(e as Error).message})` };
+    // V8's message quotes the text around the error, i.e. the documents; the reason ends up in logs and history.
+    return { ok: false, reason: `answer is not valid JSON (${/at position \d+/.exec((e as Error).message)?.[0] ?? 'unexpected token'}; its text is not repeated here)` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, reason: 'answer is not a JSON object' };

@@ -1,6 +1,5 @@
 /** @module The domain records of Fillflow: templates, field values, results and usage. Pure types. */
 import type { AnsweredBy } from './endpoint.js';
-import type { UnprovenPolicy } from './proof-policy.js';
 
 export type { AnsweredBy } from './endpoint.js';
 
@@ -20,7 +19,7 @@ export const FIELD_TYPES = [
 ] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** One named field of a template, as written in the template JSON (see DESIGN.md). */
+/** One named field of a template, as written in the template JSON (see docs/formats.md). */
 export interface FieldSpec {
   key: string;
   label: string;
@@ -33,6 +32,9 @@ export interface FieldSpec {
   pattern?: string;
   examples?: string[];
 }
+
+/** What a value no passage proves becomes: `keep` (filled, `grounding: 'none'`, counted as unproven) or `invalid` (see proof-policy.ts). */
+export type UnprovenPolicy = 'keep' | 'invalid';
 
 export interface TemplateSpec {
   id: string;

@@ -1,4 +1,4 @@
-/** @module Validates a template (DESIGN.md's JSON format) and says exactly which field breaks which rule. */
+/** @module Validates a template (the JSON format in docs/formats.md) and says exactly which field breaks which rule. */
 import { isLocaleTag } from './locale.js';
 import { DATE_ORDERS, type DateOrder } from './parse/date.js';
 import { UNPROVEN_POLICIES, type UnprovenPolicy } from './proof-policy.js';

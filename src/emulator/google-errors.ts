@@ -1,4 +1,5 @@
-/** @module Google's error bodies, word for word where the real ones are known (from recorded responses of the real API). */
+/** @module Google's error bodies, word for word where real ones were recorded: test/fixtures/gemini/*.json holds them,
+ * and test/gemini/emulator-fixtures.test.ts checks these against them (structure, codes, detail types, quota ids). */
 import type { QuotaKind } from './types.js';
 
 /** `{ error: { code, message, status, details? } }`, the google.rpc.Status JSON every error uses. */
@@ -79,7 +80,10 @@ export function missingApiKey(): Reply {
   );
 }
 
-/** 400 API_KEY_INVALID with its google.rpc.ErrorInfo, for a key the emulator was not given. */
+/**
+ * 400 API_KEY_INVALID with its google.rpc.ErrorInfo (test/fixtures/gemini/400-api-key-invalid.json), for a key the
+ * emulator was not given.
+ */
 export function invalidApiKey(): Reply {
   const message = 'API key not valid. Please pass a valid API key.';
   return {
@@ -128,8 +132,9 @@ export interface QuotaExceededOptions {
 }
 
 /**
- * The real 429 RESOURCE_EXHAUSTED: one message line per violation, then QuotaFailure (`quotaValue`
- * a string), Help and RetryInfo in `details`.
+ * The real 429 RESOURCE_EXHAUSTED (test/fixtures/gemini/429-per-minute.json, 429-per-day.json,
+ * 429-multi-violation.json): one message line per violation, then QuotaFailure (`quotaValue` a string), Help and
+ * RetryInfo in `details`.
  */
 export function quotaExceeded(opts: QuotaExceededOptions): Reply {
   const lines = opts.violations.map(

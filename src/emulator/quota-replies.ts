@@ -53,7 +53,7 @@ export function faultQuotaReply(
     case 'no-details-429':
       return quotaExceededWithoutDetails();
     case 'limit-zero': {
-      // As the real ones do, every free-tier quota of the model is reported, each at 0.
+      // As in the recorded one (test/fixtures/gemini/429-limit-zero.json), every free-tier quota of the model is reported, each at 0.
       const violations: ReportedViolation[] = [
         { quota: 'per-day', limit: 0 },
         { quota: 'per-minute', limit: 0 },

@@ -1,8 +1,8 @@
 /** @module The only place that talks to @google/genai: one structured-output call per batch, one
- * batchEmbedContents call per group of texts, and which endpoint answers them. SDK retries stay off
+ * batchEmbedContents call per group of texts, countTokens, and which endpoint answers them. SDK retries stay off
  * (Temporal owns retries: two retry loops would stack), every request has a timeout (the SDK has none
  * by default in Node), and the API key lives only inside this client. */
-import { GoogleGenAI, ThinkingLevel, type GenerateContentConfig } from '@google/genai';
+import { GoogleGenAI, ServiceTier, ThinkingLevel, type GenerateContentConfig } from '@google/genai';
 import type { GeminiErrorRecord } from '../core/classify-gemini-error.js';
 import { endpointIdentity } from '../core/endpoint.js';
 import { convertUsage, type CallUsage } from './convert-usage.js';
@@ -26,6 +26,10 @@ export interface GenerateJsonRequest {
   responseJsonSchema: Record<string, unknown>;
   maxOutputTokens: number;
   signal?: AbortSignal;
+  /** `flex`: the flex service tier (half price, slower, may be shed); absent, the standard tier. */
+  serviceTier?: 'flex';
+  /** This request's timeout, over the client's (a flex answer may take minutes). */
+  timeoutMs?: number;
 }
 
 export interface GenerateJsonResult {
@@ -34,6 +38,11 @@ export interface GenerateJsonResult {
   /** Google's own finish or block reason, for messages. */
   reason: string | undefined;
   usage: CallUsage;
+  /**
+   * The counts `usageMetadata` actually carried (`promptTokenCount`, `candidatesTokenCount`, …): `usage` reads a
+   * missing count as 0, so only this tells an endpoint that reports nothing from one that reports zero.
+   */
+  usageFields: string[];
 }
 
 /** A failed call, already read into a record the core can classify. */
@@ -57,6 +66,12 @@ export interface EmbedRequest {
   signal?: AbortSignal;
 }
 
+export interface CountTokensRequest {
+  /** Counted as the user turn of a request. The Gemini API's countTokens takes no system instruction. */
+  userText: string;
+  signal?: AbortSignal;
+}
+
 export interface GeminiClient {
   /**
    * Who answers: `gemini` for Google's API, else the normalised base URL (see endpointIdentity). Cached
@@ -69,6 +84,11 @@ export interface GeminiClient {
   generateJson(req: GenerateJsonRequest): Promise<GenerateJsonResult>;
   /** One batchEmbedContents request; vectors in the order of `texts`, each of length `dimensions`, unit length. */
   embed(req: EmbedRequest): Promise<number[][]>;
+  /**
+   * The model's own token count for a text (one countTokens request). Google neither bills it nor counts it
+   * against the inference quota, so it is not a metered call.
+   */
+  countTokens(req: CountTokensRequest): Promise<number>;
 }
 
 /** Google's embedding model for retrieval; RETRIEVAL_DOCUMENT / RETRIEVAL_QUERY task types. */
@@ -117,6 +137,8 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         maxOutputTokens: req.maxOutputTokens,
         ...(thinking ? { thinkingConfig: thinking } : {}),
         ...(req.signal ? { abortSignal: req.signal } : {}),
+        ...(req.serviceTier === 'flex' ? { serviceTier: ServiceTier.FLEX } : {}),
+        ...(req.timeoutMs !== undefined ? { httpOptions: { timeout: req.timeoutMs } } : {}),
       };
       let response;
       try {
@@ -136,9 +158,36 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         finish: mapFinishReason(finishReason, blockReason),
         reason: blockReason ?? finishReason,
         usage: convertUsage(response.usageMetadata),
+        usageFields: reportedCounts(response.usageMetadata),
       };
     },
+    async countTokens(req) {
+      let response;
+      try {
+        response = await ai.models.countTokens({
+          model: opts.model,
+          contents: [{ role: 'user', parts: [{ text: req.userText }] }],
+          ...(req.signal ? { config: { abortSignal: req.signal } } : {}),
+        });
+      } catch (err) {
+        throw new GeminiCallError(parseApiError(err));
+      }
+      const total = response.totalTokens;
+      if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) {
+        throw new GeminiCallError({ kind: 'malformed', message: `countTokens answered without a token count (totalTokens: ${JSON.stringify(total)})` });
+      }
+      return total;
+    },
   };
+}
+
+/** The names of the numeric counts in a usageMetadata object, sorted. */
+function reportedCounts(meta: unknown): string[] {
+  if (typeof meta !== 'object' || meta === null) return [];
+  return Object.entries(meta)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k]) => k)
+    .sort();
 }
 
 /** What is wrong with an embedding answer's shape, or undefined when it has one vector of the asked size per text. */

@@ -11,11 +11,23 @@ interface GoogleErrorBody {
   details?: unknown[];
 }
 
+/**
+ * Google names the caller's key in some errors ("Permission denied: Consumer 'api_key:AIza…' has been
+ * suspended."). What this parser returns goes on into failure messages, logs and workflow history, so a key is
+ * masked here, where the message is read: after `api_key:` or a `key=` query parameter whatever the key looks
+ * like, and anywhere in the shape of a Google API key ("AIza" and 35 more characters).
+ */
+export function maskApiKeys(text: string): string {
+  return text
+    .replace(/(api_key:|[?&]key=)[^\s'",;&)\]}]+/gi, '$1[redacted]')
+    .replace(/AIza[0-9A-Za-z_-]{35}/g, '[redacted API key]');
+}
+
 export function parseApiError(err: unknown): GeminiErrorRecord {
   if (isAbort(err)) return { kind: 'timeout', message: 'no answer within the request timeout' };
   if (!(err instanceof ApiError)) {
     const message = err instanceof Error ? `${err.message}${causeOf(err)}` : String(err);
-    return { kind: 'network', message };
+    return { kind: 'network', message: maskApiKeys(message) };
   }
   const body = readBody(err.message);
   const details = Array.isArray(body.details) ? body.details : [];
@@ -30,7 +42,7 @@ export function parseApiError(err: unknown): GeminiErrorRecord {
     })),
   );
   const reasons = ofType('google.rpc.ErrorInfo').flatMap((d) => (typeof d.reason === 'string' ? [d.reason] : []));
-  const message = body.message ?? err.message;
+  const message = maskApiKeys(body.message ?? err.message);
   const retryDelayMs = parseRetryDelay(ofType('google.rpc.RetryInfo')[0]?.retryDelay) ?? parseMessageDelay(message);
   return {
     kind: 'http',

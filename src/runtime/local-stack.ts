@@ -1,13 +1,16 @@
 /** @module Connects to Temporal (or starts a local dev server when no TEMPORAL_ADDRESS is set) and
  * optionally runs the workers in this process: the embedded default behind `fillflow fill` and `dev`. */
-import { NativeConnection } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { FillflowClient } from '../client.js';
+import { dataConverterWith, payloadCodecFromConfig } from '../codec/data-converter.js';
 import type { FillflowConfig } from '../config.js';
 import type { GeminiClient } from '../gemini/gemini-client.js';
 import type { Store } from '../store/store.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server.js';
 import { createWorkers, type WorkerSet } from '../worker.js';
+import { connectClient, connectNative, localServerSettings, temporalConnectionSettings } from '../temporal-connection.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 
@@ -19,6 +22,8 @@ export interface LocalStackOptions {
   /** Dev server settings when no TEMPORAL_ADDRESS is configured. @default a headless in-memory server on a free port */
   server?: DevServerOptions;
   gemini?: GeminiClient;
+  /** The payload codec the client and the workers share (`fillflow dev` gives its codec server the same one). @default built from `config.encryption` */
+  codec?: PayloadCodec;
 }
 
 export interface LocalStack {
@@ -34,8 +39,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   installRuntimeLogger();
   const { config } = opts;
   let server: DevServer | undefined;
-  let address = config.temporal.address;
-  if (address === undefined) {
+  // A configured cluster is reached with the environment's credentials (TEMPORAL_API_KEY, TEMPORAL_TLS*, a profile);
+  // a dev server this process starts gets none of them.
+  let settings = config.temporal.address !== undefined ? temporalConnectionSettings(config.temporal) : undefined;
+  if (settings === undefined) {
     server = await startDevServer({
       port: 0,
       headless: true,
@@ -44,24 +51,32 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       searchAttributes: DEV_SERVER_SEARCH_ATTRIBUTES,
       ...opts.server,
     });
-    address = server.address;
+    settings = localServerSettings(server.address, config.temporal.namespace);
   }
+  const address = settings.address;
   let workerConnection: NativeConnection | undefined;
   let workers: WorkerSet | undefined;
   let running: Promise<void> | undefined;
-  const connection = await Connection.connect({ address }).catch((err: Error) => {
-    throw new Error(`cannot reach Temporal at ${address}: ${err.message}`);
+  const connection = await connectClient(settings).catch(async (err: Error) => {
+    await server?.stop();
+    throw err;
   });
+  // One codec for the client and the workers: what one encrypts, the other reads.
+  const codec = opts.codec ?? payloadCodecFromConfig(config);
   // Fills started through this stack resolve their options from this configuration and are recorded in its store.
-  const client = new FillflowClient(new Client({ connection, namespace: config.temporal.namespace }), { config, store: opts.store });
+  const client = new FillflowClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterWith(codec) }), {
+    config,
+    store: opts.store,
+  });
   try {
     if (opts.workers) {
-      workerConnection = await NativeConnection.connect({ address });
+      workerConnection = await connectNative(settings);
       workers = await createWorkers({
         config,
         connection: workerConnection,
         store: opts.store,
         ...(opts.gemini ? { gemini: opts.gemini } : {}),
+        codec,
       });
       running = workers.run();
     }

@@ -9,7 +9,8 @@ export interface ZipLimits {
   maxEntries: number;
 }
 
-const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 64 * 1024 * 1024, maxEntries: 2000 };
+/** The limits every ZIP that enters (a DOCX template, a DOCX document) is held to unless a caller sets its own. */
+export const DEFAULT_ZIP_LIMITS: Readonly<ZipLimits> = Object.freeze({ maxTotalBytes: 64 * 1024 * 1024, maxEntries: 2000 });
 
 /** Why a ZIP was refused; the message says so in the user's terms. */
 export class ZipError extends Error {

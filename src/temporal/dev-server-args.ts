@@ -18,8 +18,8 @@ export type DevServerLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'never';
  * puts every task on a random partition. So with P = 4 the `fillflow-gemini` queue releases
  * P·(1 + ⌊L/P⌋) tasks at once after an idle spell (4 at L = 1/s, where one partition releases 2),
  * and runs below L whenever tasks land unevenly. With one partition the limit is the one configured,
- * which requests-per-minute quotas and the tests that measure them need. See
- * shared/notes/temporal-rate-limits.md, "Partitions on the dev server" and "Burst".
+ * which requests-per-minute quotas and the tests that measure them need (test/integration/quota-limits.test.ts
+ * runs against a dev server started with these settings). Partitions and their limiters are the server's, not the SDK's.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
   'matching.numTaskqueueReadPartitions': 1,
@@ -41,6 +41,11 @@ export interface DevServerArgsOptions {
   headless?: boolean;
   /** Web UI port. @default the CLI's own: port + 1000 */
   uiPort?: number;
+  /**
+   * A codec server the web UI decodes payloads through (`--ui-codec-endpoint`, CLI 1.x): the browser posts each
+   * page's payloads to `<url>/decode`. Needs the UI, so excludes `headless`. @default none: the UI shows payloads as stored
+   */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps state across restarts. @default in memory */
   dbFilename?: string;
   /** Namespace to create (`default` always exists too). @default 'default' */
@@ -70,9 +75,16 @@ export function devServerArgs(opts: DevServerArgsOptions): string[] {
     if (opts.headless) throw new TypeError('devServerArgs: uiPort and headless exclude each other');
     checkPort('uiPort', opts.uiPort);
   }
+  if (opts.uiCodecEndpoint !== undefined) {
+    if (opts.headless) throw new TypeError('devServerArgs: uiCodecEndpoint needs the UI, and headless has none');
+    if (!/^https?:\/\/[^\s]+$/.test(opts.uiCodecEndpoint)) {
+      throw new TypeError(`devServerArgs: uiCodecEndpoint must be an http(s) URL, got ${JSON.stringify(opts.uiCodecEndpoint)}`);
+    }
+  }
   const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port)];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFilename !== undefined) args.push('--db-filename', opts.dbFilename);
   args.push('--namespace', opts.namespace ?? 'default');
 

@@ -3,9 +3,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FillflowClient } from '../../src/client.js';
+import { dataConverterWith, payloadCodecFromConfig } from '../../src/codec/data-converter.js';
 import { loadConfig, type FillflowConfig } from '../../src/config.js';
 import type { FillOptions } from '../../src/core/fill-records.js';
 import type { FillResult, TemplateSpec } from '../../src/core/types.js';
@@ -44,6 +47,8 @@ export interface Rig {
   store: Store;
   emulator: Emulator;
   client: FillflowClient;
+  /** Set when the rig's env holds FILLFLOW_ENCRYPTION_KEY: its client and workers encrypt payloads with it. */
+  codec?: PayloadCodec;
   dir: string;
   /** Stores the example template and documents; returns their IDs. */
   loadExample(template?: TemplateSpec): Promise<{ templateId: string; documentIds: string[] }>;
@@ -65,14 +70,19 @@ export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions =
     dir,
   );
   const store = openStore({ dbPath: config.dbPath });
+  // With a key in the rig's env, its client encrypts as its workers do (one codec for both); without one, the
+  // environment's own client, as before.
+  const codec = config.encryption ? payloadCodecFromConfig(config) : undefined;
+  const temporal = codec ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: dataConverterWith(codec) }) : env.client;
   // Fills start as every edge starts them: options resolved from this configuration, the fill recorded in the store.
-  const client = new FillflowClient(env.client, { config, store });
+  const client = new FillflowClient(temporal, { config, store });
   const options = (o: Partial<FillOptions> = {}): FillOptions => resolveFillOptions(config, o);
   return {
     config,
     store,
     emulator,
     client,
+    ...(codec ? { codec } : {}),
     dir,
     options,
     async loadExample(template = exampleTemplate()) {
@@ -93,6 +103,7 @@ export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions =
         store,
         workflowBundle: await workflowBundle(),
         ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+        ...(codec ? { codec } : {}),
       });
       const running = workers.run();
       try {

@@ -12,7 +12,7 @@ import { FillflowClient, WorkflowNotFoundError } from '../../src/client.js';
 import type { FillResult } from '../../src/core/types.js';
 import { createWorkers, type WorkerSet } from '../../src/worker.js';
 import { EXAMPLE_DIR, createRig, exampleExpected, workflowBundle, type Rig } from '../helpers/fill-harness.js';
-import { hugeUpload } from '../helpers/multipart.js';
+import { hugeUpload, multipart } from '../helpers/multipart.js';
 import { createLocalTestEnv } from '../helpers/temporal-env.js';
 import { docxParagraphs, makeDocx, makePdfForm, readPdfForm } from '../helpers/template-fixtures.js';
 
@@ -206,6 +206,27 @@ describe('the HTTP API on a real port', () => {
     expect((await call('GET', '/api/templates')).json.templates.length).toBeGreaterThan(0);
   });
 
+  it('refuses cross-site use on a real port: a rebinding Host, a foreign Origin, a cross-site fetch', async () => {
+    const port = Number(new URL(api.url).port);
+    const upload = multipart([{ name: 'file', filename: 'planted.txt', data: 'A document a web page tried to plant.' }]);
+    const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer) =>
+      new Promise<{ status: number; code: string }>((resolve, reject) => {
+        const req = request({ method, host: '127.0.0.1', port, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, setHost: !('host' in headers) }, (r) => {
+          let text = '';
+          r.on('data', (c) => (text += c)).on('end', () => resolve({ status: r.statusCode ?? 0, code: JSON.parse(text).error?.code }));
+        });
+        req.on('error', (err) => (/EPIPE|ECONNRESET/.test(String(err)) ? undefined : reject(err)));
+        req.end(body);
+      });
+    const documentsBefore = (await rig.store.listDocuments()).length;
+    expect(await send('POST', '/api/documents', { ...upload.headers, host: `rebind.attacker.example:${port}` }, upload.payload)).toEqual({ status: 403, code: 'forbidden_host' });
+    expect(await send('POST', '/api/documents', { ...upload.headers, origin: 'https://evil.example' }, upload.payload)).toEqual({ status: 403, code: 'forbidden_origin' });
+    expect(await send('GET', '/api/templates', { 'sec-fetch-site': 'cross-site' })).toEqual({ status: 403, code: 'forbidden_origin' });
+    expect(await send('OPTIONS', '/api/fills', { origin: 'https://evil.example', 'access-control-request-method': 'POST' })).toEqual({ status: 403, code: 'forbidden_origin' });
+    expect((await rig.store.listDocuments()).length).toBe(documentsBefore);
+    expect((await call('GET', '/api/health')).status).toBe(200);
+  });
+
   it('serves an OpenAPI document that lists every route of the contract', async () => {
     const doc = (await call('GET', '/api/openapi.json')).json;
     expect(doc.openapi).toBe('3.1.0');
@@ -213,6 +234,8 @@ describe('the HTTP API on a real port', () => {
       expect.arrayContaining(['/api/documents', '/api/templates', '/api/templates/{id}', '/api/fills', '/api/fills/{id}', '/api/fills/{id}/resume', '/api/fills/{id}/cancel', '/api/fills/{id}/output', '/api/templates/stats/api-usage']),
     );
     expect(doc.paths['/api/fills'].post.requestBody.content['application/json'].schema.required).toEqual(['documentIds']);
+    expect(doc.paths['/api/fills'].post.operationId).toBe('startFill');
+    expect(doc.servers[0].variables.host.default).toBe(new URL(api.url).host);
   });
 });
 

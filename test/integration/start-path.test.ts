@@ -133,9 +133,9 @@ describe('one start path', () => {
     expect(http.options).toEqual(cli.options);
     expect(cli.options).toEqual({
       ...DEFAULT_FILL_OPTIONS,
-      maxBatchSize: 10,
+      maxBatchSize: 100,
       maxInputTokens: 16_000,
-      maxOutputTokens: 8_192,
+      maxOutputTokens: 65_536,
       priority: 'bulk',
       onQuotaExhausted: 'fallback',
       maxConcurrentBatches: 3,
@@ -155,7 +155,8 @@ describe('one start path', () => {
     // Last in this file: the per-day 429 closes the day in this store's quota ledger.
     rig.emulator.inject({ kind: 'rate-limit', quota: 'per-day' });
     const fillId = `fill-park-cancel-${Date.now()}`;
-    await rig.client.startFill({ fillId, templateId: example.templateId, documentIds: example.documentIds, options: { maxBatchSize: 30 } });
+    // Batches no earlier fill in this file asked for, so the cache cannot answer them and the 429 is met.
+    await rig.client.startFill({ fillId, templateId: example.templateId, documentIds: example.documentIds, options: { maxBatchSize: 29 } });
     expect(await listedBy('FillflowStatus = "paused-quota"', fillId)).toBe(true);
     await rig.client.cancel(fillId);
     expect(await listedBy('FillflowStatus = "cancelled"', fillId)).toBe(true);

@@ -2,8 +2,10 @@
  * and download the filled document. Every input is checked before anything is stored or started. */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { dryRunFill } from '../../activities/dry-run-fill.js';
 import type { FillOptions, FillProgress } from '../../core/fill-records.js';
 import type { FillResult, TemplateSpec } from '../../core/types.js';
+import { resolveFillOptions } from '../../fill-start.js';
 import { flattenPdf } from '../../templates/pdf-form-template.js';
 import { saveTemplate, TemplateConflictError } from '../../templates/save-template.js';
 import { ApiError } from '../api-error.js';
@@ -17,6 +19,7 @@ interface StartFillBody {
   template?: unknown;
   documentIds: string[];
   options?: Partial<FillOptions>;
+  dryRun?: boolean;
 }
 
 export function fillRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]): void {
@@ -25,20 +28,58 @@ export function fillRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]
     {
       method: 'POST',
       url: '/api/fills',
+      operationId: 'startFill',
+      tag: 'fills',
       summary: 'Start a fill: { templateId | template, documentIds, options? } → { fillId }',
       body: { 'application/json': startFillSchema },
-      responses: { 202: { description: 'started', schema: { type: 'object', properties: { fillId: { type: 'string' }, status: { type: 'string' } } } } },
+      responses: {
+        202: { description: 'started', schema: { type: 'object', required: ['fillId', 'status'], properties: { fillId: { type: 'string' }, status: { type: 'string' } } } },
+        200: { description: 'with `dryRun`: the calls and tokens the fill would spend (FillCostEstimate); nothing started', schema: { type: 'object' } },
+        422: { description: 'an unknown template or document (`unknown_template`, `unknown_document`)' },
+      },
     },
-    { method: 'GET', url: '/api/fills/:id', summary: 'A fill: { status, progress, result? }', params: idParams, responses: { 200: { description: 'the fill', schema: fillStateSchema } } },
-    { method: 'POST', url: '/api/fills/:id/resume', summary: 'Resume a fill parked on an exhausted daily quota', params: idParams, responses: { 202: { description: 'resume signalled' }, 409: { description: 'the fill is not running' } } },
-    { method: 'POST', url: '/api/fills/:id/cancel', summary: 'Cancel a running fill', params: idParams, responses: { 202: { description: 'cancellation requested' }, 409: { description: 'the fill is not running' } } },
+    {
+      method: 'GET',
+      url: '/api/fills/:id',
+      operationId: 'getFill',
+      tag: 'fills',
+      summary: 'A fill: { status, progress, result? }',
+      params: idParams,
+      responses: { 200: { description: 'the fill', schema: fillStateSchema }, 404: { description: 'no such fill (`fill_not_found`)' } },
+    },
+    {
+      method: 'POST',
+      url: '/api/fills/:id/resume',
+      operationId: 'resumeFill',
+      tag: 'fills',
+      summary: 'Resume a fill parked on an exhausted daily quota',
+      params: idParams,
+      responses: {
+        202: { description: 'resume signalled', schema: { type: 'object', required: ['fillId', 'status'], properties: { fillId: { type: 'string' }, status: { type: 'string' }, resumed: { type: 'boolean' } } } },
+        409: { description: 'the fill is not running (`not_running`)' },
+      },
+    },
+    {
+      method: 'POST',
+      url: '/api/fills/:id/cancel',
+      operationId: 'cancelFill',
+      tag: 'fills',
+      summary: 'Cancel a running fill',
+      params: idParams,
+      responses: {
+        202: { description: 'cancellation requested', schema: { type: 'object', required: ['fillId', 'status'], properties: { fillId: { type: 'string' }, status: { type: 'string' } } } },
+        409: { description: 'the fill is not running (`not_running`)' },
+      },
+    },
     {
       method: 'GET',
       url: '/api/fills/:id/output',
+      operationId: 'getFillOutput',
+      tag: 'fills',
       summary: 'The filled document (Markdown, DOCX or PDF; a JSON template gives Markdown)',
       params: idParams,
       query: outputQuery,
-      responses: { 200: { description: 'the file', schema: { type: 'string', format: 'binary' }, mediaType: 'application/octet-stream' }, 409: { description: 'the fill has not finished' } },
+      responses: { 200: { description: 'the file', schema: { type: 'string', format: 'binary' }, mediaType: 'application/octet-stream' }, 409: { description: 'the fill has not finished (`not_ready`)' } },
     },
   );
 
@@ -69,6 +110,11 @@ export function fillRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]
         if (err instanceof TemplateConflictError) throw new ApiError(409, 'template_conflict', err.message, 'template.id');
         throw err;
       }
+    }
+    if (body.dryRun) {
+      // The plan the fill would run, with the options its start would resolve: no Gemini call, nothing started.
+      const options = resolveFillOptions(deps.config, body.options);
+      return reply.code(200).send(await dryRunFill({ store, config: deps.config }, { templateId: template.id, documentIds: body.documentIds, options }));
     }
     // The one start path (src/fill-start.ts): the fill service resolves unset options from the server's
     // configuration, as a CLI fill does, records the fill and starts it.

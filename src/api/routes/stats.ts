@@ -42,7 +42,7 @@ export const apiUsageSchema = {
 } as const;
 
 export function statsRoutes(app: FastifyInstance, deps: ApiDeps, docs: RouteDoc[]): void {
-  docs.push({ method: 'GET', url: '/api/templates/stats/api-usage', summary: 'Gemini usage: the seed system’s fields and Fillflow’s', responses: { 200: { description: 'usage', schema: apiUsageSchema } } });
+  docs.push({ method: 'GET', url: '/api/templates/stats/api-usage', operationId: 'getApiUsage', tag: 'usage', summary: 'Gemini usage: the seed system’s fields and Fillflow’s', responses: { 200: { description: 'usage', schema: apiUsageSchema } } });
   // The report is the usage module's, shared with `fillflow stats --json`, so the two never disagree.
   app.get('/api/templates/stats/api-usage', async () => apiUsage(deps.store, deps.config));
 }

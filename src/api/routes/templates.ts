@@ -4,7 +4,7 @@ import { TemplateError, validateTemplate } from '../../core/validate-template.js
 import { parseTemplateFile, TEMPLATE_EXTENSIONS } from '../../templates/parse-template.js';
 import { saveTemplate, TemplateConflictError } from '../../templates/save-template.js';
 import { TemplateFileError } from '../../templates/template-file-error.js';
-import type { ParsedTemplate } from '../../templates/template-source.js';
+import { MEDIA_TYPES, type ParsedTemplate } from '../../templates/template-source.js';
 import { ApiError, joinPath } from '../api-error.js';
 import type { ApiDeps, ApiLimits } from '../api-deps.js';
 import type { RouteDoc } from '../openapi.js';
@@ -13,13 +13,33 @@ import { checkUploadName, multipartLimits } from '../uploads.js';
 import { validationError } from '../validation-error.js';
 import { parseStrictJson } from '../strict-json.js';
 
-const templateOut = { type: 'object', properties: { ...templateSchema.properties, format: { type: 'string' } } };
+const templateOut = {
+  type: 'object',
+  required: ['id', 'fields', 'format'],
+  properties: {
+    ...templateSchema.properties,
+    format: { type: 'string', enum: Object.keys(MEDIA_TYPES) },
+    source: { type: 'object', description: 'the uploaded template file, for document templates', properties: { fileName: { type: 'string' }, mediaType: { type: 'string' } } },
+  },
+};
+const createdTemplate = {
+  type: 'object',
+  required: ['id', 'format', 'template', 'warnings'],
+  properties: {
+    id: { type: 'string' },
+    format: { type: 'string', enum: Object.keys(MEDIA_TYPES) },
+    template: templateSchema,
+    warnings: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+  },
+};
 
 export function templateRoutes(app: FastifyInstance, deps: ApiDeps, limits: ApiLimits, docs: RouteDoc[]): void {
   docs.push(
     {
       method: 'POST',
       url: '/api/templates',
+      operationId: 'createTemplate',
+      tag: 'templates',
       summary: `Create a template: a JSON spec, or a file (${Object.keys(TEMPLATE_EXTENSIONS).join(', ')}) in multipart part "file", with optional parts "spec" (JSON), "id", "name"`,
       body: {
         'application/json': templateSchema,
@@ -30,13 +50,28 @@ export function templateRoutes(app: FastifyInstance, deps: ApiDeps, limits: ApiL
         },
       },
       responses: {
-        201: { description: 'created; `warnings` lists fields in the document but not the spec, and the reverse', schema: { type: 'object', properties: { id: { type: 'string' }, format: { type: 'string' }, template: templateSchema, warnings: { type: 'array' } } } },
-        200: { description: 'the same template was already stored' },
-        409: { description: 'a different template has this id' },
+        201: { description: 'created; `warnings` lists fields in the document but not the spec, and the reverse', schema: createdTemplate },
+        200: { description: 'the same template was already stored', schema: createdTemplate },
+        409: { description: 'a different template has this id (`template_conflict`)' },
       },
     },
-    { method: 'GET', url: '/api/templates', summary: 'List templates', responses: { 200: { description: 'templates', schema: { type: 'object', properties: { templates: { type: 'array' } } } } } },
-    { method: 'GET', url: '/api/templates/:id', summary: 'A template (its spec and format)', params: idParams, responses: { 200: { description: 'the template', schema: templateOut } } },
+    {
+      method: 'GET',
+      url: '/api/templates',
+      operationId: 'listTemplates',
+      tag: 'templates',
+      summary: 'List templates',
+      responses: { 200: { description: 'templates', schema: { type: 'object', required: ['templates'], properties: { templates: { type: 'array', items: { type: 'object' } } } } } },
+    },
+    {
+      method: 'GET',
+      url: '/api/templates/:id',
+      operationId: 'getTemplate',
+      tag: 'templates',
+      summary: 'A template (its spec and format)',
+      params: idParams,
+      responses: { 200: { description: 'the template', schema: templateOut }, 404: { description: 'no such template (`template_not_found`)' } },
+    },
   );
 
   app.post('/api/templates', async (req, reply) => {

@@ -1,41 +1,26 @@
-/** The API under hostile input, in process (inject, no port): each bad request gets a 4xx with
- * `{ error: { code, message, path? } }` naming the problem, the server stays healthy, nothing is half-stored. */
-import { resolveFillOptions } from '../../../src/fill-start.js';
+/** The API under hostile input, in process (inject) and, where the port matters, over a socket: each bad
+ * request gets a 4xx with `{ error: { code, message, path? } }` naming the problem, the server stays healthy,
+ * nothing is half-stored and no fill starts. Cross-site use (DNS rebinding, pages of other origins) is refused
+ * here too, and an API beyond loopback without a token does not start. */
 import { mkdtempSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FillService } from '../../../src/api/api-deps.js';
 import { buildApi } from '../../../src/api/build-api.js';
-import { loadConfig } from '../../../src/config.js';
+import { startApi, type RunningApi } from '../../../src/api/start-api.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { hugeUpload, multipart } from '../../helpers/multipart.js';
 import { makeDocx, makePdfForm, makeZipBombDocx } from '../../helpers/template-fixtures.js';
-
-/** A fill service that knows no fills and records every start: a hostile request must never start one. */
-function emptyFillService() {
-  const started: unknown[] = [];
-  const notFound = async (): Promise<never> => {
-    const err = new Error('workflow not found');
-    err.name = 'WorkflowNotFoundError';
-    throw err;
-  };
-  const service: FillService = {
-    startFill: async (req) => {
-      started.push(req);
-      const fillId = req.fillId ?? 'x';
-      return { fillId, input: { fillId, templateId: req.templateId, documentIds: req.documentIds, options: resolveFillOptions(undefined, req.options) } };
-    },
-    getFill: notFound,
-    resume: notFound,
-    cancel: notFound,
-  };
-  return { service, started };
-}
+import { emptyFillService } from './fake-fill-service.js';
 
 let app: FastifyInstance;
+/** The same API on a real port, for requests whose port matters (inject has none). */
+let listening: RunningApi;
 let store: Store;
 let fills: ReturnType<typeof emptyFillService>;
 const dir = mkdtempSync(join(tmpdir(), 'fillflow-api-hostile-'));
@@ -43,16 +28,19 @@ const uploadsBefore = () => readdirSync(tmpdir()).filter((n) => n.startsWith('fi
 let uploadDirs: number;
 
 beforeAll(async () => {
-  const config = loadConfig({ FILLFLOW_DB: join(dir, 'fillflow.db') }, {}, dir);
+  const config = loadConfig({ FILLFLOW_DB: join(dir, 'fillflow.db'), FILLFLOW_API_CORS_ORIGINS: ALLOWED_ORIGIN }, {}, dir);
   store = openStore({ dbPath: config.dbPath });
   fills = emptyFillService();
-  app = await buildApi({ store, fills: fills.service, config, limits: { maxDocumentBytes: 5 * 1024 * 1024 }, logError: () => {} });
+  const deps = { store, fills: fills.service, config, limits: { maxDocumentBytes: 5 * 1024 * 1024 }, logError: () => {} };
+  app = await buildApi(deps);
+  listening = await startApi(deps, { port: 0 });
   // One template exists, so conflicts and "unknown document" can be reached.
   await store.putTemplate({ id: 'existing', name: 'Existing', fields: [{ key: 'a', label: 'A', type: 'string' }] });
   uploadDirs = uploadsBefore();
 });
 afterAll(async () => {
   await app?.close();
+  await listening?.close();
   await store?.close();
 });
 
@@ -64,9 +52,34 @@ const json = (method: 'POST' | 'GET', url: string, body: unknown): InjectOptions
 });
 const field = (i: number) => ({ key: `f${i}`, label: `F ${i}`, type: 'string' });
 const tpl = (fields: unknown[], extra: Record<string, unknown> = {}) => ({ id: 'hostile', name: 'H', fields, ...extra });
-const upload = (url: string, parts: Parameters<typeof multipart>[0]): InjectOptions => ({ method: 'POST', url, ...multipart(parts) });
+const upload = (url: string, parts: Parameters<typeof multipart>[0], headers: Record<string, string> = {}): InjectOptions => {
+  const body = multipart(parts);
+  return { method: 'POST', url, payload: body.payload, headers: { ...body.headers, ...headers } };
+};
 const nested = (depth: number) => '{"id":"x","fields":' + '['.repeat(depth) + ']'.repeat(depth) + '}';
 const DOC_ID = 'a'.repeat(64);
+const ALLOWED_ORIGIN = 'https://app.example.com';
+const EVIL_ORIGIN = 'https://evil.example';
+const listeningPort = () => Number(new URL(listening.url).port);
+const aDocument = [{ name: 'file', filename: 'contract.txt', data: 'The supplier is Harbour Lane Logistics Limited.' }];
+
+/** What inject answers, read from a real socket: the Host header is sent as given, and the request arrives on a port. */
+async function overSocket(opts: InjectOptions, port = listeningPort()): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string; json: () => any }> {
+  const payload = opts.payload === undefined ? undefined : Buffer.isBuffer(opts.payload) ? opts.payload : Buffer.from(String(opts.payload));
+  const headers: Record<string, string> = { ...(opts.headers as Record<string, string>), ...(payload ? { 'content-length': String(payload.length) } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: String(opts.url), headers, setHost: headers.host === undefined }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
+      });
+    });
+    // The server may answer and close before the whole upload is written; its answer is what is tested.
+    req.on('error', (err) => (/EPIPE|ECONNRESET/.test(String(err)) ? undefined : reject(err)));
+    req.end(payload);
+  });
+}
 
 interface Case {
   name: string;
@@ -76,6 +89,10 @@ interface Case {
   /** The error's path, or a pattern it must match. */
   path?: string | RegExp;
   message?: RegExp;
+  /** Send over a socket to the listening API instead of inject(). */
+  over?: 'socket';
+  /** Headers the answer must carry (a string) or must not (undefined). */
+  headers?: Record<string, string | undefined>;
 }
 
 const cases: Case[] = [
@@ -159,6 +176,24 @@ const cases: Case[] = [
   { name: 'a spec part with an enum without options', request: () => upload('/api/templates', [{ name: 'spec', data: JSON.stringify({ fields: [{ key: 'a', type: 'enum' }] }) }, { name: 'file', filename: 'f.md', data: '{{a}}' }]), status: 400, path: 'spec.fields[0].options' },
   { name: 'two template files', request: () => upload('/api/templates', [{ name: 'file', filename: 'a.md', data: '{{a}}' }, { name: 'file', filename: 'b.md', data: '{{b}}' }]), status: [400, 413] },
   { name: 'an id part that is a path', request: () => upload('/api/templates', [{ name: 'id', data: '../x' }, { name: 'file', filename: 'f.md', data: '{{a}}' }]), status: 400, path: 'id' },
+  // Cross-site use. DNS rebinding: a page on rebind.attacker.example points its name at 127.0.0.1 and then
+  // talks to the API as its own origin, so only the Host tells the request apart.
+  { name: 'a foreign Host', request: () => ({ method: 'GET', url: '/api/templates/existing', headers: { host: 'evil.example' } }), status: 403, code: 'forbidden_host', message: /FILLFLOW_API_ALLOWED_HOSTS/ },
+  { name: 'a rebinding Host with the right port, reading', over: 'socket', request: () => ({ method: 'GET', url: '/api/templates/existing', headers: { host: `rebind.attacker.example:${listeningPort()}` } }), status: 403, code: 'forbidden_host', message: /rebind\.attacker\.example.*refused/ },
+  { name: 'a rebinding Host with the right port, uploading', over: 'socket', request: () => upload('/api/documents', aDocument, { host: `rebind.attacker.example:${listeningPort()}` }), status: 403, code: 'forbidden_host' },
+  { name: 'a rebinding Host with the right port, creating a template', over: 'socket', request: () => ({ ...json('POST', '/api/templates', tpl([field(0)])), headers: { 'content-type': 'application/json', host: `rebind.attacker.example:${listeningPort()}` } }), status: 403, code: 'forbidden_host' },
+  { name: 'a loopback Host with another port', over: 'socket', request: () => ({ method: 'GET', url: '/api/templates', headers: { host: `127.0.0.1:${listeningPort() + 1}` } }), status: 403, code: 'forbidden_host', message: /listens on port \d+, not \d+/ },
+  { name: 'a Host that is not a host name', request: () => ({ method: 'GET', url: '/api/templates', headers: { host: '127.0.0.1:80@evil.example' } }), status: 403, code: 'forbidden_host' },
+  // A multipart POST is a "simple" request: a page sends it without a preflight, so it is refused outright.
+  { name: 'a foreign Origin on a multipart upload', request: () => upload('/api/documents', aDocument, { origin: EVIL_ORIGIN }), status: 403, code: 'forbidden_origin', message: /evil\.example.*FILLFLOW_API_CORS_ORIGINS/, headers: { 'access-control-allow-origin': undefined } },
+  { name: 'a foreign Origin on a multipart upload, over a socket', over: 'socket', request: () => upload('/api/documents', aDocument, { origin: EVIL_ORIGIN }), status: 403, code: 'forbidden_origin' },
+  { name: 'a foreign Origin on a template upload', request: () => upload('/api/templates', [{ name: 'file', filename: 'hostile.md', data: '{{a}}' }], { origin: EVIL_ORIGIN }), status: 403, code: 'forbidden_origin' },
+  { name: 'a foreign Origin starting a fill', request: () => ({ ...json('POST', '/api/fills', { template: tpl([field(0)]), documentIds: [DOC_ID] }), headers: { 'content-type': 'application/json', origin: EVIL_ORIGIN } }), status: 403, code: 'forbidden_origin' },
+  { name: 'a listed origin under another scheme', request: () => upload('/api/documents', aDocument, { origin: 'http://app.example.com' }), status: 403, code: 'forbidden_origin' },
+  { name: 'an opaque Origin ("null")', request: () => upload('/api/documents', aDocument, { origin: 'null' }), status: 403, code: 'forbidden_origin', message: /sandboxed/ },
+  { name: 'Sec-Fetch-Site: cross-site on a multipart upload', request: () => upload('/api/documents', aDocument, { 'sec-fetch-site': 'cross-site' }), status: 403, code: 'forbidden_origin', message: /Sec-Fetch-Site: cross-site/ },
+  { name: 'Sec-Fetch-Site: cross-site reading a template', request: () => ({ method: 'GET', url: '/api/templates/existing', headers: { 'sec-fetch-site': 'cross-site' } }), status: 403, code: 'forbidden_origin' },
+  { name: 'a preflight from a foreign origin', request: () => ({ method: 'OPTIONS', url: '/api/fills', headers: { origin: EVIL_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } }), status: 403, code: 'forbidden_origin', headers: { 'access-control-allow-origin': undefined, 'access-control-allow-methods': undefined } },
 ];
 
 describe('hostile requests', () => {
@@ -167,7 +202,7 @@ describe('hostile requests', () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s → 4xx naming the problem', async (_name, c) => {
-    const res = await app.inject(await c.request());
+    const res = c.over === 'socket' ? await overSocket(await c.request()) : await app.inject(await c.request());
     const statuses = Array.isArray(c.status) ? c.status : [c.status];
     expect(statuses, res.body).toContain(res.statusCode);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -179,6 +214,7 @@ describe('hostile requests', () => {
     if (c.path instanceof RegExp) expect(body.error.path).toMatch(c.path);
     else if (c.path !== undefined) expect(body.error.path).toBe(c.path);
     if (c.message) expect(body.error.message).toMatch(c.message);
+    for (const [name, value] of Object.entries(c.headers ?? {})) expect(res.headers[name], name).toBe(value);
 
     // Healthy after every one.
     expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
@@ -220,6 +256,129 @@ describe('bearer auth (FILLFLOW_API_TOKEN)', () => {
     expect((await secured.inject({ method: 'GET', url: '/api/nope' })).statusCode).toBe(401);
     expect((await secured.inject({ method: 'GET', url: '/api/openapi.json' })).statusCode).toBe(401);
     const doc = await secured.inject({ method: 'GET', url: '/api/openapi.json', headers: { authorization: 'Bearer s3cret-token' } });
-    expect(doc.json().components.securitySchemes.bearer.scheme).toBe('bearer');
+    expect(doc.json().components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+    expect(doc.json().security).toEqual([{ bearerAuth: [] }]);
+  });
+});
+
+describe('cross-site rules let the API be used as intended', () => {
+  let plain: FastifyInstance;
+  let proxied: FastifyInstance;
+  let secured: FastifyInstance;
+  beforeAll(async () => {
+    const deps = (env: Record<string, string>) => ({ store, fills: fills.service, config: loadConfig({ FILLFLOW_DB: join(dir, 'fillflow.db'), ...env }, {}, dir) });
+    plain = await buildApi(deps({}));
+    proxied = await buildApi(deps({ FILLFLOW_API_ALLOWED_HOSTS: 'fillflow.internal, proxy.example:8443' }));
+    secured = await buildApi(deps({ FILLFLOW_API_TOKEN: 's3cret-token', FILLFLOW_API_CORS_ORIGINS: ALLOWED_ORIGIN }));
+  });
+  afterAll(async () => {
+    await plain?.close();
+    await proxied?.close();
+    await secured?.close();
+  });
+
+  it('answers to every loopback name on the port it listens on, and to same-origin and non-browser requests', async () => {
+    const port = listeningPort();
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+      expect((await overSocket({ method: 'GET', url: '/api/templates/existing', headers: { host } })).statusCode, host).toBe(200);
+    }
+    const sameOrigin = await overSocket({ method: 'GET', url: '/api/templates/existing', headers: { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` } });
+    expect(sameOrigin.statusCode).toBe(200);
+    expect(sameOrigin.headers['access-control-allow-origin']).toBeUndefined();
+    for (const site of ['same-origin', 'none']) {
+      expect((await app.inject({ method: 'GET', url: '/api/templates/existing', headers: { 'sec-fetch-site': site } })).statusCode, site).toBe(200);
+    }
+  });
+
+  it('answers to FILLFLOW_API_ALLOWED_HOSTS: a name on any port, name:port on that port only', async () => {
+    const get = (host: string) => proxied.inject({ method: 'GET', url: '/api/health', headers: { host } });
+    expect((await get('fillflow.internal')).statusCode).toBe(200);
+    expect((await get('fillflow.internal:9000')).statusCode).toBe(200);
+    expect((await get('proxy.example:8443')).statusCode).toBe(200);
+    const wrongPort = await get('proxy.example:443');
+    expect(wrongPort.statusCode).toBe(403);
+    expect(wrongPort.json().error.code).toBe('forbidden_host');
+    expect((await get('other.example')).statusCode).toBe(403);
+  });
+
+  it('gives a listed origin CORS headers, on answers and on errors', async () => {
+    const ok = await app.inject({ method: 'GET', url: '/api/templates/existing', headers: { origin: ALLOWED_ORIGIN } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+    expect(ok.headers.vary).toMatch(/Origin/);
+    expect(ok.headers['access-control-expose-headers']).toMatch(/content-disposition/);
+    expect(ok.headers['access-control-allow-credentials']).toBeUndefined();
+    const missing = await app.inject({ method: 'GET', url: '/api/templates/unknown', headers: { origin: ALLOWED_ORIGIN } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+  });
+
+  it("answers a listed origin's preflight before the token check, and its request needs the token", async () => {
+    const preflight = await secured.inject({
+      method: 'OPTIONS',
+      url: '/api/documents',
+      headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization', 'access-control-request-private-network': 'true' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': ALLOWED_ORIGIN,
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-private-network': 'true',
+    });
+    const without = await secured.inject({ method: 'GET', url: '/api/templates', headers: { origin: ALLOWED_ORIGIN } });
+    expect(without.statusCode).toBe(401);
+    expect(without.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+    const withToken = await secured.inject({ method: 'GET', url: '/api/templates', headers: { origin: ALLOWED_ORIGIN, authorization: 'Bearer s3cret-token' } });
+    expect(withToken.statusCode).toBe(200);
+  });
+
+  it('keeps CORS off unless configured', async () => {
+    const none = await plain.inject({ method: 'GET', url: '/api/templates/existing' });
+    expect(none.statusCode).toBe(200);
+    expect(none.headers['access-control-allow-origin']).toBeUndefined();
+    const page = await plain.inject({ method: 'GET', url: '/api/templates/existing', headers: { origin: ALLOWED_ORIGIN } });
+    expect(page.statusCode).toBe(403);
+    expect(page.json().error.code).toBe('forbidden_origin');
+    expect(page.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('an API beyond loopback', () => {
+  /** A port nothing listens on, as far as this machine knows right now. */
+  const freePort = () =>
+    new Promise<number>((resolve, reject) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+      probe.on('error', reject);
+    });
+
+  it('does not start without FILLFLOW_API_TOKEN, and nothing listens', async () => {
+    const port = await freePort();
+    const config = loadConfig({ FILLFLOW_DB: join(dir, 'fillflow.db'), FILLFLOW_API_HOST: '0.0.0.0', FILLFLOW_API_PORT: String(port) }, {}, dir);
+    const started = startApi({ store, fills: fills.service, config });
+    await expect(started).rejects.toBeInstanceOf(ConfigError);
+    await expect(started).rejects.toThrow(/FILLFLOW_API_HOST is 0\.0\.0\.0, beyond loopback, and FILLFLOW_API_TOKEN is not set/);
+    await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+  });
+
+  it('starts with a token, answers through loopback, and still refuses foreign Hosts', async () => {
+    const config = loadConfig({ FILLFLOW_DB: join(dir, 'fillflow.db'), FILLFLOW_API_HOST: '0.0.0.0', FILLFLOW_API_TOKEN: 'wide-token' }, {}, dir);
+    const wide = await startApi({ store, fills: fills.service, config }, { port: 0 });
+    try {
+      expect(wide.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const authorization = 'Bearer wide-token';
+      expect((await fetch(`${wide.url}/api/health`, { headers: { authorization } })).status).toBe(200);
+      expect((await fetch(`${wide.url}/api/health`)).status).toBe(401);
+      const port = Number(new URL(wide.url).port);
+      expect((await overSocket({ method: 'GET', url: '/api/health', headers: { host: `localhost:${port}`, authorization } }, port)).statusCode).toBe(200);
+      const rebound = await overSocket({ method: 'GET', url: '/api/health', headers: { host: `rebind.attacker.example:${port}`, authorization } }, port);
+      expect(rebound.statusCode).toBe(403);
+      expect(rebound.json().error.code).toBe('forbidden_host');
+    } finally {
+      await wide.close();
+    }
   });
 });

@@ -55,3 +55,26 @@ describe('parseRetryDelay', () => {
 
   it.each([['26'], ['s'], ['-1s'], [''], [null], [42]])('%j → undefined', (input) => expect(parseRetryDelay(input)).toBeUndefined());
 });
+
+describe('API keys in error messages', () => {
+  const key = 'AIzaSyD3fake-key_for-tests0123456789abc';
+  it.each([
+    ['a 403 naming the consumer key', 403, `Permission denied: Consumer 'api_key:${key}' has been suspended.`, "Consumer 'api_key:[redacted]' has been suspended"],
+    ['a key of another shape after api_key:', 403, "Consumer 'api_key:proxy-key-42' has been suspended.", "'api_key:[redacted]'"],
+    ['a bare Google-shaped key', 400, `API key ${key} expired.`, 'API key [redacted API key] expired.'],
+  ])('masks %s', (_name, status, message, masked) => {
+    const record = parseApiError(new ApiError({ status, message: JSON.stringify({ error: { code: status, message, status: 'PERMISSION_DENIED' } }) }));
+    expect(record.message).toContain(masked);
+    expect(record.message).not.toContain(key);
+  });
+
+  it('masks a key in a network failure and in a body that is not JSON', () => {
+    expect(parseApiError(new TypeError(`fetch failed for https://x/?key=${key}`)).message).not.toContain(key);
+    expect(parseApiError(new ApiError({ status: 502, message: `<html>${key}</html>` })).message).toBe('<html>[redacted API key]</html>');
+  });
+
+  it('leaves messages without a key as they are', () => {
+    const record = parseApiError(new ApiError({ status: 400, message: JSON.stringify({ error: { code: 400, message: 'API key not valid. Please pass a valid API key.' } }) }));
+    expect(record.message).toBe('API key not valid. Please pass a valid API key.');
+  });
+});

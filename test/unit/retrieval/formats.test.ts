@@ -106,10 +106,14 @@ describe('format readers through ingestion', () => {
     expect(await store.listDocuments()).toEqual([]);
   });
 
-  it('reports a file that is not really a PDF as unreadable', async () => {
-    const path = join(dir, 'fake.pdf');
-    writeFileSync(path, 'this is not a pdf');
-    await expect(ingestFile(store, path)).rejects.toMatchObject({ code: 'unreadable' });
+  it('refuses a file that is not really a PDF before the reader sees it, and reports a broken PDF as unreadable', async () => {
+    const fake = join(dir, 'fake.pdf');
+    writeFileSync(fake, 'this is not a pdf');
+    await expect(ingestFile(store, fake)).rejects.toMatchObject({ code: 'wrong_type', path: fake });
+    await expect(ingestFile(store, fake)).rejects.toThrow(/fake\.pdf: not a PDF file: no %PDF- header .*looks like text/);
+    const broken = join(dir, 'broken.pdf');
+    writeFileSync(broken, '%PDF-1.7\nthe rest is missing');
+    await expect(ingestFile(store, broken)).rejects.toMatchObject({ code: 'unreadable', path: broken });
   });
 
   it('reads a DOCX as paragraphs, with exact offsets', async () => {
