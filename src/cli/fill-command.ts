@@ -1,10 +1,12 @@
-/** @module `fillflow fill`: validate the inputs, store them, run one fill (standalone or on a cluster), write RESULT.json. */
+/** @module `fillflow fill`: validate the inputs, store them, run one fill (standalone or on a cluster), write RESULT.json;
+ * or, with --dry-run, print what the fill would spend and start nothing. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
+import { dryRunFill, type FillCostEstimate } from '../activities/dry-run-fill.js';
 import { describeEndpoint } from '../core/endpoint.js';
 import type { FillResult } from '../core/types.js';
-import { newFillId } from '../fill-start.js';
+import { newFillId, resolveFillOptions } from '../fill-start.js';
 import { ingestPaths } from '../retrieval/ingest.js';
 import { startLocalStack } from '../runtime/local-stack.js';
 import { openStore } from '../store/open-store.js';
@@ -21,7 +23,10 @@ export interface FillCommandOptions {
   /** Where to write the filled document. */
   output?: string;
   docs: string[];
-  out: string;
+  /** Required unless `dryRun`. */
+  out?: string;
+  /** Print the calls and tokens the fill would spend, and start nothing. */
+  dryRun?: boolean;
   worker?: boolean;
   json?: boolean;
   /** interactive | bulk */
@@ -35,6 +40,7 @@ export interface FillCommandOptions {
 export type FillCommandFlags = FillCommandOptions & LimitFlagValues;
 
 export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: string) => void; stdout: (line: string) => void }): Promise<number> {
+  if (opts.out === undefined && !opts.dryRun) throw new CliError("required option '--out <file>' not specified (or --dry-run)");
   const overrides: ConfigOverrides = {
     ...limitOverrides(opts),
     fill: { priority: opts.priority, onQuotaExhausted: opts.onQuotaExhausted, maxConcurrentBatches: opts.maxConcurrentBatches },
@@ -60,11 +66,22 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
     }
     if (documents.length === 0) throw new CliError(`no documents found in: ${opts.docs.join(', ')}`);
     await saveTemplate(store, parsed, { ifExists: 'replace' });
+    const documentIds = [...new Set(documents.map((d) => d.id))];
+
+    if (opts.dryRun) {
+      for (const w of parsed.warnings) io.stderr(`warning: ${opts.template}: ${w.path}: ${w.message}`);
+      // The options the fill would start with: the one start path resolves them from this configuration.
+      const estimate = await dryRunFill({ store, config }, { templateId: template.id, documentIds, options: resolveFillOptions(config) }).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+      if (opts.json) io.stdout(JSON.stringify(estimate));
+      else for (const line of formatEstimate(estimate, config.profile)) io.stdout(line);
+      return ExitCode.ok;
+    }
 
     const fillId = newFillId();
     io.stderr(`fill: ${fillId}`);
     for (const w of parsed.warnings) io.stderr(`warning: ${opts.template}: ${w.path}: ${w.message}`);
-    const documentIds = [...new Set(documents.map((d) => d.id))];
     if (!config.gemini.apiKey) {
       io.stderr('gemini: GEMINI_API_KEY is not set; the offline extractor (regex and heuristics) fills what it can');
     }
@@ -92,7 +109,7 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
       await stack.stop();
     }
 
-    const out = resolve(opts.out);
+    const out = resolve(opts.out!);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
     for (const n of result.notices ?? []) io.stderr(`notice: ${n}`);
@@ -110,6 +127,27 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
   } finally {
     await store.close();
   }
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** The dry run for a terminal: the plan, its calls one by one, the limits in force and what may add calls. */
+export function formatEstimate(e: FillCostEstimate, profile: string): string[] {
+  const q = e.quota;
+  const wait = e.waitSeconds === 0 ? "fits the quota's room this minute" : e.waitSeconds >= 86_400 ? 'needs more requests than are left today' : `waits about ${Math.round(e.waitSeconds / 60)} min for the quota's room`;
+  return [
+    `dry run: ${n(e.fields)} fields over ${n(e.documents)} document(s), ${e.model}; nothing is sent`,
+    `plan: ${n(e.calls)} Gemini call(s), ${e.fieldsPerCall} fields per call, ${e.wholeDocuments ? 'the documents sent whole in each' : `retrieved passages per field (ranked by BM25${e.vectors ? ' and the stored vectors' : ''})`}; ` +
+      `about ${n(e.promptTokens)} prompt tokens, at most ${n(e.answerTokens)} answer tokens` +
+      (e.embeddingCalls > 0 ? `; ${n(e.embeddingCalls)} embedding request(s) first` : ''),
+    ...e.callsPlanned.map((c) => `  ${c.id}: ${n(c.fields)} fields, ${n(c.passages)} passage(s), ~${n(c.promptTokens)} prompt tokens, ≤${n(c.answerTokens)} answer tokens`),
+    ...(e.fieldsWithoutContext.length > 0 ? [`not asked (no passage matched; the offline extractor tries them): ${e.fieldsWithoutContext.join(', ')}`] : []),
+    `limits (${profile}): ${n(e.options.maxBatchSize)} fields, ${n(e.options.maxInputTokens)} prompt tokens and ${n(e.maxOutputTokens)} answer tokens per call at most; ` +
+      `${n(e.limits.requestsPerMinute)} requests/min, ${n(e.limits.tokensPerMinute)} tokens/min, ${n(e.limits.requestsPerDay)} requests/day`,
+    `quota now: ${n(q.requestsLeftToday)} requests left today, ${n(q.requestsLeftThisMinute)} requests and ${n(q.tokensLeftThisMinute)} tokens this minute; ` +
+      `${q.scarce === 'neither' ? 'neither requests nor tokens are scarce' : `${q.scarce} are scarce`} (${q.reason}); the fill ${wait}`,
+    ...e.notes.map((note) => `may add calls: ${note}`),
+  ];
 }
 
 function summary(r: FillResult, out: string): string {

@@ -6,12 +6,13 @@ import { UNPROVEN_POLICIES } from './proof-policy.js';
 
 /**
  * What a fill uses for an option nobody set: the balanced profile's batch and token sizes, interactive
- * priority, and waiting out an exhausted daily quota. The configuration's profiles start from these.
+ * priority, and waiting out an exhausted daily quota. The configuration's profiles start from these. (Fills
+ * recorded before planner 2 ran with 15, 24,000 and 8,192; the workflow keeps those for their replays.)
  */
 export const DEFAULT_FILL_OPTIONS: Readonly<Required<Pick<FillOptions, 'maxBatchSize' | 'maxInputTokens' | 'maxOutputTokens' | 'priority' | 'onQuotaExhausted'>>> = {
-  maxBatchSize: 15,
-  maxInputTokens: 24_000,
-  maxOutputTokens: 8_192,
+  maxBatchSize: 200,
+  maxInputTokens: 32_000,
+  maxOutputTokens: 65_536,
   priority: 'interactive',
   onQuotaExhausted: 'wait',
 };

@@ -1,4 +1,5 @@
 /** @module Everything a running emulator remembers, built from its options with every default applied in one place. */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultQueue } from './fault-queue.js';
 import { nullAnswers } from './gold-answers.js';
@@ -12,6 +13,10 @@ export interface EmulatorState {
   readonly apiKeys: ReadonlySet<string> | undefined;
   readonly models: ReadonlySet<string> | undefined;
   readonly faultRate: number;
+  /** The model's own answer limit in output tokens (EmulatorOptions.outputTokenLimit); undefined for none. */
+  readonly outputTokenLimit: number | undefined;
+  /** Answer tokens written per second (EmulatorOptions.outputTokensPerSecond); undefined: instant. */
+  readonly outputTokensPerSecond: number | undefined;
   readonly now: () => number;
   readonly log: (line: string) => void;
   /** The caller's embedding function; `undefined` means hashed bags of words. */
@@ -51,13 +56,25 @@ export function createState(options: EmulatorOptions): EmulatorState {
   const latency = checkLatency(options.latencyMs ?? 0);
   const faultRate = options.faultRate ?? 0;
   if (!(faultRate >= 0 && faultRate <= 1)) throw new Error(`faultRate: expected a share in [0, 1], got ${faultRate}`);
+  const outputTokenLimit = options.outputTokenLimit;
+  if (outputTokenLimit !== undefined && !(Number.isInteger(outputTokenLimit) && outputTokenLimit >= 1)) {
+    throw new Error(`outputTokenLimit: expected a whole number of tokens >= 1, got ${outputTokenLimit}`);
+  }
+  const outputTokensPerSecond = options.outputTokensPerSecond;
+  if (outputTokensPerSecond !== undefined && !(Number.isFinite(outputTokensPerSecond) && outputTokensPerSecond > 0)) {
+    throw new Error(`outputTokensPerSecond: expected a speed > 0, got ${outputTokensPerSecond}`);
+  }
   const now = options.now ?? Date.now;
   const closing = new AbortController();
+  // Every request sleeping at once listens on it (answer times, injected latency): dozens is normal, not a leak.
+  setMaxListeners(0, closing.signal);
 
   const state: EmulatorState = {
     apiKeys: options.apiKeys ? new Set(options.apiKeys) : undefined,
     models: options.models ? new Set(options.models) : undefined,
     faultRate,
+    outputTokenLimit,
+    outputTokensPerSecond,
     now,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     embed: options.embed,

@@ -62,9 +62,13 @@ export function checkFault(f: Fault): void {
         throw new Error(`${where}: dimensions must be an integer >= 1`);
       }
       return;
+    case 'truncate':
+      if (f.atTokens !== undefined && (!Number.isInteger(f.atTokens) || f.atTokens < 1)) {
+        throw new Error(`${where}: atTokens must be an integer >= 1`);
+      }
+      return;
     case 'limit-zero':
     case 'no-details-429':
-    case 'truncate':
     case 'malformed':
     case 'blocked':
       return;

@@ -37,6 +37,12 @@ async function answerText(state: EmulatorState, model: string, view: GenerateReq
   return text;
 }
 
+/** The tokens an answer may run to: the request's maxOutputTokens, never past the model's own limit. */
+function answerLimit(requested: number | undefined, model: number | undefined): number | undefined {
+  if (requested === undefined) return model;
+  return model === undefined ? requested : Math.min(requested, model);
+}
+
 /** Decides the reply without waiting; an injected latency is added to `delay.ms` for the caller. */
 async function decide(
   state: EmulatorState,
@@ -85,10 +91,11 @@ async function decide(
     answer = blockedResponse(ctx, shape.reason ?? 'SAFETY');
   } else {
     const text = await answerText(state, model, view);
-    if (shape?.kind === 'truncate') answer = truncatedResponse(ctx, text);
+    if (shape?.kind === 'truncate') answer = truncatedResponse(ctx, text, shape.atTokens);
     else if (shape?.kind === 'malformed') answer = malformedResponse(ctx);
-    else answer = answerResponse(ctx, text, view.generationConfig.maxOutputTokens as number | undefined);
+    else answer = answerResponse(ctx, text, answerLimit(view.generationConfig.maxOutputTokens as number | undefined, state.outputTokenLimit));
   }
+  if (state.outputTokensPerSecond !== undefined) delay.ms += Math.round((answer.outputTokens * 1_000) / state.outputTokensPerSecond);
   if (answer.finishReason) rec.finishReason = answer.finishReason;
   if (answer.blockReason) rec.blockReason = answer.blockReason;
   rec.outputTokens = answer.outputTokens;

@@ -11,6 +11,7 @@ import {
   type Reply,
 } from './google-errors.js';
 import { batchEmbedContents } from './embed-contents.js';
+import { flexRequest } from './batch-mode.js';
 import { InvalidRequest, readCountTokensRequest } from './read-request.js';
 import { tokensForChars } from './token-estimate.js';
 import type { Endpoint, RecordedRequest } from './types.js';
@@ -101,7 +102,10 @@ async function answer(
 
   try {
     if (method === 'generateContent') {
-      const reply = await generateContent(state, rec, model, parsed.body);
+      // The flex tier is the same request with `serviceTier: 'flex'`: slower, and shed under load.
+      const flex = await flexRequest(state, rec, parsed.body);
+      if (flex.shed) return statusError(503, 'The model is overloaded at the flex tier. Please retry later, or use the standard tier.');
+      const reply = await generateContent(state, rec, model, flex.body);
       if (rec.error) state.log(`[gemini emulator] #${rec.seq} ${req.path} answered ${reply.status}: ${rec.error}`);
       return reply;
     }

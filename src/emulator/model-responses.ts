@@ -53,8 +53,12 @@ export function answerResponse(ctx: ResponseContext, text: string, maxOutputToke
   return candidateBody(ctx, text, 'STOP');
 }
 
-/** The `truncate` fault: MAX_TOKENS with the answer cut half-way, so it never parses. */
-export function truncatedResponse(ctx: ResponseContext, text: string): ModelAnswer {
+/**
+ * The `truncate` fault: MAX_TOKENS with the answer cut half-way, or after `atTokens` tokens' worth of
+ * characters, so it never parses whole. An answer no longer than `atTokens` is sent as it is, finished.
+ */
+export function truncatedResponse(ctx: ResponseContext, text: string, atTokens?: number): ModelAnswer {
+  if (atTokens !== undefined) return answerResponse(ctx, text, atTokens);
   return candidateBody(ctx, text.slice(0, Math.max(1, Math.floor(text.length / 2))), 'MAX_TOKENS');
 }
 

@@ -1,6 +1,7 @@
 /** @module The emulator's HTTP server (node:http on 127.0.0.1) and the handle tests hold. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatchMode, type RawReply } from './batch-mode.js';
 import { handleControlRequest } from './control-api.js';
 import { createState } from './emulator-state.js';
 import { checkLimits } from './limits.js';
@@ -28,6 +29,12 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
+function sendRaw(res: ServerResponse, reply: RawReply): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+  res.end(reply.body);
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -46,12 +53,18 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = createState(options);
+  const batch = new BatchMode(state, options);
+  let origin = '';
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://emulator.invalid');
       const method = req.method ?? 'GET';
       try {
         const rawBody = await readBody(req);
+        const apiKey = header(req, 'x-goog-api-key') ?? url.searchParams.get('key') ?? undefined;
+        // Batch Mode and the Files API (batch-mode.ts) speak headers and raw bodies.
+        const raw = await batch.handle({ method, url, headers: req.headers as Record<string, string | undefined>, rawBody, apiKey, origin });
+        if (raw) return sendRaw(res, raw);
         const reply = url.pathname.startsWith('/_emulator/')
           ? handleControlRequest(state, method, url, rawBody)
           : await handleModelRequest(state, {
@@ -78,12 +91,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  origin = `http://${urlHost}:${port}`;
   let closing: Promise<void> | undefined;
 
   return {
     url: `http://${urlHost}:${port}`,
     port,
     requests: state.requests,
+    batch,
     inject: (...faults) => state.faults.push(...faults),
     pendingFaults: () => state.faults.pending(),
     setLimits: (limits) => {

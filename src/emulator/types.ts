@@ -1,11 +1,12 @@
 /** @module The emulator's public records: options, limits, faults, recorded requests and answer sources. */
+import type { BatchControl, BatchModeOptions, FlexOptions } from './batch-mode.js';
 
 /** The quota dimensions the emulator enforces, named as Fillflow names them. */
 export type QuotaKind = 'per-minute' | 'per-day' | 'tokens-per-minute';
 
 /**
  * Limits for one (api key, model) pair. An absent limit is not enforced; `0` means the model is not
- * available at all, which Google reports as a 429 with `limit: 0`.
+ * available at all, which Google reports as a 429 with `limit: 0` (test/fixtures/gemini/429-limit-zero.json).
  */
 export interface QuotaLimits {
   /** Accepted generateContent requests in any sliding 60 s window. */
@@ -63,8 +64,11 @@ export type FaultSpec =
   | { kind: 'limit-zero' }
   /** The bare 429 "Resource has been exhausted (e.g. check quota)." with no details. */
   | { kind: 'no-details-429' }
-  /** A 200 with `finishReason: MAX_TOKENS` and the JSON answer cut mid-way. */
-  | { kind: 'truncate' }
+  /**
+   * A 200 with `finishReason: MAX_TOKENS` and the JSON answer cut mid-way, or after `atTokens` output tokens
+   * (as a model's answer stops at its limit: whatever fields closed before it, then a broken one).
+   */
+  | { kind: 'truncate'; atTokens?: number }
   /** A 200 with `finishReason: STOP` whose text is not JSON. */
   | { kind: 'malformed' }
   /** A 200 with `promptFeedback.blockReason` and no candidates. @default reason 'SAFETY' */
@@ -175,6 +179,22 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Where the emulator says what it rejected as unexpected input. @default a line on stderr */
   log?: (line: string) => void;
+  /**
+   * The model's own limit on one answer, in output tokens: a longer answer is cut there with `finishReason:
+   * MAX_TOKENS`, whatever larger `maxOutputTokens` the request asked for (a smaller one cuts sooner), as the
+   * real API stops at the model's limit. @default no limit but the request's
+   */
+  outputTokenLimit?: number;
+  /**
+   * Generation speed: every answer takes its output tokens divided by this many seconds on top of `latencyMs`,
+   * so a long answer takes longer, as a real model's does (current Flash models write 150 to 300 a second).
+   * @default none: the answer's length costs no time
+   */
+  outputTokensPerSecond?: number;
+  /** Batch Mode: turnaround and per-item faults. @default jobs end at their first `get`, every item answered */
+  batch?: BatchModeOptions;
+  /** The flex tier: its extra latency, and which requests it sheds. @default none */
+  flex?: FlexOptions;
 }
 
 /** A running emulator. */
@@ -184,6 +204,8 @@ export interface Emulator {
   readonly port: number;
   /** Every model request so far, live (the same array is updated in place). */
   readonly requests: RecordedRequest[];
+  /** Batch Mode's jobs and files, and the flex tier's behaviour (batch-mode.ts). */
+  readonly batch: BatchControl;
   /** Queues faults for upcoming requests, in order: generateContent ones unless a fault names another `endpoint`. */
   inject(...faults: Fault[]): void;
   /** Faults still queued (with their remaining counts). */

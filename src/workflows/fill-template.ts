@@ -16,7 +16,8 @@ import type { EmbeddingSpace } from '../core/chunk-ref.js';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../core/failure-types.js';
 import { checkFillInput, FillOptionsError } from '../core/fill-options.js';
 import type { FillInput, FillProgress, OfflineFieldInput, PrepareFillResult } from '../core/fill-records.js';
-import { BASE_PROMPT_TOKENS, fitsWholeCorpus, planBatches, type Plan, type PlanField, type PlanOptions } from '../core/plan-batches.js';
+import { CURRENT_PLANNER, type PlanField, type PlannerVersion, type PlanOptions } from '../core/plan-batches.js';
+import { planFill, planner1Options, planOptionsFor, planWithContext, requestOutputTokens, type PlannedFill } from '../core/plan-fill.js';
 import { GEMINI_TASK_QUEUE } from '../core/task-queues.js';
 import type { FieldResult, FillResult } from '../core/types.js';
 import { Extraction, failureMessage, failureType } from './extraction.js';
@@ -29,6 +30,15 @@ import { FILL_STATUS, FILL_TEMPLATE } from './search-attributes.js';
 const STATUS_ATTRIBUTES_PATCH = 'status-search-attributes';
 /** Patch: decide whole documents from the fields' costs first, then gather context once (with vectors if any). */
 const PLAN_FIRST_PATCH = 'plan-first-gather-once';
+/**
+ * Patch: planner 2 (calls sized by the answer budget, the input budget and the scarce quota; see
+ * plan-batches.ts). It changes how many extractBatch calls a fill makes and what they ask, so a fill recorded
+ * before it replays with planner 1, whatever the planner code does today, and with the batch and token sizes
+ * of that time where its input left them out. Taken first, so one fill runs one planner from its first
+ * planning decision (whole documents or not) to its last re-ask. A later change to what planner 2 plans is a
+ * planner 3 behind a patch of its own.
+ */
+const PLANNER_PATCH = 'planner-sized-by-what-binds';
 
 const light = proxyActivities<FillActivities>({
   startToCloseTimeout: '5 minutes',
@@ -62,7 +72,7 @@ export async function fillTemplate(raw: FillInput): Promise<FillResult> {
   try {
     const input = checkedInput(raw);
     if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'running' }, { key: FILL_TEMPLATE, value: input.templateId }]);
-    const result = await runFill(input, tracked);
+    const result = await runFill(input, tracked, (raw as { options?: unknown } | undefined)?.options);
     if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
     return result;
   } catch (err) {
@@ -80,7 +90,11 @@ function checkedInput(raw: FillInput): FillInput {
   }
 }
 
-async function runFill(input: FillInput, tracked: boolean): Promise<FillResult> {
+/** @param givenOptions the input's options as they arrived, before defaults: a planner-1 fill's defaults differ. */
+async function runFill(checked: FillInput, tracked: boolean, givenOptions: unknown): Promise<FillResult> {
+  const planner: PlannerVersion = patched(PLANNER_PATCH) ? CURRENT_PLANNER : 1;
+  // A fill recorded before planner 2 runs, where its input left them out, with the defaults of that time.
+  const input = planner === 1 ? { ...checked, options: planner1Options(checked.options, givenOptions) } : checked;
   const startedAt = Date.now();
   const progress: FillProgress = {
     fillId: input.fillId,
@@ -107,17 +121,21 @@ async function runFill(input: FillInput, tracked: boolean): Promise<FillResult> 
     templateId: input.templateId,
     documentIds: input.documentIds,
     maxInputTokens: input.options.maxInputTokens,
+    ...(input.options.fairnessKey !== undefined ? { fairnessKey: input.options.fairnessKey } : {}),
   });
   progress.fieldsTotal = prep.fieldKeys.length;
 
   progress.phase = 'gathering';
-  const planOptions: PlanOptions = { ...input.options, baseTokens: BASE_PROMPT_TOKENS, openings: prep.openings ?? [] };
+  const planOptions = planOptionsFor(input.options, prep, planner);
   const step = { input, prep, planOptions, gemini, notice };
   const { planFields, plan } = patched(PLAN_FIRST_PATCH) ? await planFirst(step) : await gatherThenPlan(step);
   progress.batchesTotal = plan.batches.length;
 
   progress.phase = 'extracting';
-  const extraction = new Extraction({ input, progress, park, plan, planFields, planOptions, gemini, light, notice });
+  // Planner 2 never asks for a longer answer than the model can give; planner 1 sent the option as it was.
+  const maxOutputTokens = requestOutputTokens(input.options, prep, planner);
+  const asked = maxOutputTokens === input.options.maxOutputTokens ? input : { ...input, options: { ...input.options, maxOutputTokens } };
+  const extraction = new Extraction({ input: asked, progress, park, plan, planFields, planOptions, gemini, light, notice });
   await extraction.runPlanned();
   if (!plan.wholeDocuments && patched('widen-not-found')) await extraction.widenNotFound();
   await extraction.reaskInvalid();
@@ -182,29 +200,23 @@ interface PlanStep {
   notice: (text: string) => void;
 }
 
-interface PlannedFill {
-  planFields: ReadonlyMap<string, PlanField>;
-  plan: Plan;
-}
-
 /**
- * Plan first: a corpus that rides along whole in every call needs no search at all; otherwise vectors are
- * made (when Gemini can embed) and every field's context is gathered once, with them.
+ * Plan first (the shared planning step): a corpus that rides along whole in every call needs no search at
+ * all; otherwise vectors are made (when Gemini can embed) and every field's context is gathered once, with them.
  */
-async function planFirst({ input, prep, planOptions, gemini, notice }: PlanStep): Promise<PlannedFill> {
-  if (fitsWholeCorpus(prep.fields, prep.corpus, planOptions)) {
-    return { planFields: new Map(prep.fields.map((f) => [f.key, f])), plan: planBatches(prep.fields, prep.corpus, planOptions) };
-  }
-  const embedding = prep.corpusTokens > 0 ? await embedOrNotice(input, prep, gemini, notice) : undefined;
-  return planWith(prep, planOptions, await gather(input, prep, embedding));
+function planFirst({ input, prep, planOptions, gemini, notice }: PlanStep): Promise<PlannedFill> {
+  return planFill(prep, planOptions, {
+    embed: () => embedOrNotice(input, prep, gemini, notice),
+    gather: (embedding) => gather(input, prep, embedding),
+  });
 }
 
 /** The order before plan-first (kept for fills recorded before it): BM25, plan, then vectors and a second gathering. */
 async function gatherThenPlan({ input, prep, planOptions, gemini, notice }: PlanStep): Promise<PlannedFill> {
-  let planned = planWith(prep, planOptions, await gather(input, prep));
+  let planned = planWithContext(prep, planOptions, await gather(input, prep));
   if (!planned.plan.wholeDocuments && prep.corpusTokens > 0) {
     const embedding = await embedOrNotice(input, prep, gemini, notice);
-    if (embedding) planned = planWith(prep, planOptions, await gather(input, prep, embedding));
+    if (embedding) planned = planWithContext(prep, planOptions, await gather(input, prep, embedding));
   }
   return planned;
 }
@@ -215,11 +227,6 @@ function gather(input: FillInput, prep: PrepareFillResult, embedding?: Embedding
       light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) }),
     ),
   );
-}
-
-function planWith(prep: PrepareFillResult, planOptions: PlanOptions, gathered: PlanField[][]): PlannedFill {
-  const byKey = new Map<string, PlanField>(gathered.flat().map((f) => [f.key, f]));
-  return { planFields: byKey, plan: planBatches(prep.fieldKeys.map((k) => byKey.get(k)!), prep.corpus, planOptions) };
 }
 
 /** The fill's vectors, or undefined: vectors improve retrieval, their absence must not fail the fill (BM25 alone still works). */

@@ -125,7 +125,8 @@ describe('fillTemplate', () => {
     const workers = await createWorkers({ config: r.config, connection: env().nativeConnection, store: r.store, workflowBundle: await workflowBundle() });
     const running = workers.run();
     try {
-      await r.client.startFill({ fillId, templateId, documentIds, options: r.options() });
+      // Two batches of 15 (the default would ask all 30 fields in one call): one finishes, the other parks.
+      await r.client.startFill({ fillId, templateId, documentIds, options: r.options({ maxBatchSize: 15 }) });
       let state = await r.client.getFill(fillId);
       for (let i = 0; i < 300 && state.status !== 'paused-quota'; i++) {
         await new Promise((res) => setTimeout(res, 100));

@@ -45,7 +45,7 @@ describe('fill options', () => {
   it('lets the fill own options win over the configuration, and never carries the key itself', () => {
     const config = loadConfig({ GEMINI_API_KEY: 'AIza-secret', FILLFLOW_PROFILE: 'aggressive' }, { fill: { priority: 'bulk' } }, '/nonexistent-dir-for-config');
     const options = resolveFillOptions(config, { priority: 'interactive', maxBatchSize: undefined });
-    expect(options).toMatchObject({ priority: 'interactive', maxBatchSize: 10, maxInputTokens: 16_000 });
+    expect(options).toMatchObject({ priority: 'interactive', maxBatchSize: 100, maxInputTokens: 16_000 });
     expect(JSON.stringify(options)).not.toContain('AIza-secret');
   });
 });
