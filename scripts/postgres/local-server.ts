@@ -3,7 +3,7 @@
  * `npm run db:start`, by the tests' global setup and by `.ci/run`, all through {@link startLocalPostgres}. */
 import { createHash } from 'node:crypto';
 import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -73,6 +73,18 @@ async function readInstance(root: string): Promise<LocalPostgres | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A port nothing listens on now, chosen by the system. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
@@ -182,9 +194,18 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<St
   const dir = pgDir(opts.root);
   await mkdir(dir, { recursive: true });
   return withFileLock(join(dir, '.start.lock'), async () => {
-    const port = portOf(env);
+    const chosen = env.FILLFLOW_PG_PORT?.trim() ? true : false;
+    let port = portOf(env);
     const running = await runningInstance(opts.root);
-    if (running && running.port === port) return { server: running, startedHere: false, timings: { install: 0, initdb: 0, start: 0 } };
+    // Without a chosen port, this checkout's running server is used on whatever port it took.
+    if (running && (running.port === port || !chosen)) return { server: running, startedHere: false, timings: { install: 0, initdb: 0, start: 0 } };
+    if (await portAnswers(port)) {
+      // Another program (another checkout's server, say) holds the default port: take a free one, unless chosen.
+      if (chosen) throw new Error(`port ${port} on 127.0.0.1 is taken by another program; set FILLFLOW_PG_PORT to a free port`);
+      const free = await freePort();
+      log(`postgres: port ${port} on 127.0.0.1 is taken by another program; using ${free} (FILLFLOW_PG_PORT chooses one)`);
+      port = free;
+    }
 
     let t = Date.now();
     let binaries = await findPgBinaries({ env, pgDir: dir, log });
@@ -211,9 +232,6 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<St
     }
     const initTime = Date.now() - t;
 
-    if (await portAnswers(port)) {
-      throw new Error(`port ${port} on 127.0.0.1 is taken by another program; set FILLFLOW_PG_PORT to a free port`);
-    }
     t = Date.now();
     await run(join(server.bin, 'pg_ctl'), ['start', '-D', dataDir, '-l', server.logFile, '-w', '-t', '120', '-o', `-p ${port}`], {
       asUser: user,
