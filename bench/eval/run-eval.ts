@@ -17,7 +17,16 @@
  * real semantic dense retrieval adds; install it first with `npm run bench:eval:setup-embedder` (add
  * `-- --with-mpnet` for mpnet, a 400 MB download).
  *
- * Options: --datasets cuad,kleister-nda,kleister-charity  --budget 4000 (input tokens per call)
+ * Options: --datasets cuad,kleister-nda,kleister-charity  --budgets 4000,16000 (input tokens per call; Fillflow
+ *            runs at each, today's planner beside planner 2; the first is the per-field table's)
+ *          --planner 1|2 (the per-field table's planner; default 2)  --scarce requests|tokens|neither (the quota
+ *            planner 2 spares; default neither, the balanced profile's)  --extra-chunks N (planner 2's passages per
+ *            field beyond the core ones, neither scarce)
+ *          --curve (planner 2 at every budget with 0, 1, 2 and 4 extra passages per field, and with tokens and
+ *            with requests scarce: recall and accuracy against tokens sent)
+ *          --agreement-stop X  --agreed-core N  --wider-chunks N (planner 2's context economy, in place of its
+ *            defaults: the agreement from which a field brings N core passages and no extras, and the passages a
+ *            field not found brings to the wider round)
  *          --limit N (documents per set)  --chunk-tokens 300  --overlap 0  --top-k 4 (per-field baseline)  --lexical
  *          --max-chunks N  --core-chunks N (planning options)  --no-openings  --no-widen (skip the wider round)
  *          --field-memory N (quotes per field recalled from earlier documents' fills; 0 = off; default 16)
@@ -33,7 +42,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EMBEDDING_DIMENSIONS } from '../../src/activities/embed-context.js';
 import { createFillActivities, createGeminiActivities, type GeminiActivities } from '../../src/activities/index.js';
-import { DEFAULT_FIELD_MEMORY, loadConfig, type FillflowConfig } from '../../src/config.js';
+import { DEFAULT_FIELD_MEMORY, loadConfig, PROFILES, type FillflowConfig } from '../../src/config.js';
+import { DEFAULT_EXTRA_CHUNKS_PER_FIELD, type PlannerVersion } from '../../src/core/plan-batches.js';
+import type { ScarceQuota } from '../../src/core/quota-scarcity.js';
 import type { EmbeddingSpace } from '../../src/core/chunk-ref.js';
 import { extractOffline } from '../../src/core/offline-extract.js';
 import { toPassage } from '../../src/core/to-passage.js';
@@ -54,7 +65,15 @@ import { runFillflow, runPerField, runWholeDocument, type DocRun, type Rig, type
 const { values: args } = parseArgs({
   options: {
     datasets: { type: 'string', default: DATASETS.join(',') },
-    budget: { type: 'string', default: '4000' },
+    budget: { type: 'string' },
+    budgets: { type: 'string', default: '4000,16000' },
+    planner: { type: 'string', default: '2' },
+    scarce: { type: 'string', default: 'neither' },
+    'extra-chunks': { type: 'string' },
+    'agreement-stop': { type: 'string' },
+    'agreed-core': { type: 'string' },
+    'wider-chunks': { type: 'string' },
+    curve: { type: 'boolean', default: false },
     limit: { type: 'string' },
     'chunk-tokens': { type: 'string', default: '300' },
     overlap: { type: 'string', default: '0' },
@@ -86,13 +105,27 @@ interface Tally {
 }
 const tally = (): Tally => ({ recallHit: 0, recallAll: 0, correct: 0, scored: 0 });
 
+type Totals = Tally & { calls: number; promptTokens: number; fieldsAsked: number };
+const totals = (): Totals => ({ ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 });
+
+/** One way Fillflow is run on every document: a budget and a planner setting. The first is the per-field table's. */
+interface Variant {
+  label: string;
+  budget: number;
+  planner: PlannerVersion;
+  scarce?: ScarceQuota;
+  extraChunksPerField?: number;
+}
+
 interface DatasetReport {
   dataset: string;
   documents: number;
   budget: number;
   unlocatable: Record<string, number>;
   perField: Record<string, Record<StrategyName | 'offline', Tally>>;
-  overall: Record<StrategyName | 'offline', Tally & { calls: number; promptTokens: number; fieldsAsked: number }>;
+  overall: Record<StrategyName | 'offline', Totals>;
+  /** Fillflow under every variant (the first is `overall.fillflow`): recall, accuracy and tokens side by side. */
+  variants: (Variant & Totals)[];
   /** Fillflow's notices (as a fill reports them), with the number of documents that gave each. */
   notices: Record<string, number>;
   /** Activity calls that failed after their attempts, by activity and failure type (a split batch among them). */
@@ -103,6 +136,53 @@ const fieldMemory = Number(args['field-memory']);
 if (!Number.isInteger(fieldMemory) || fieldMemory < 0) throw new Error(`--field-memory must be a whole number (0 turns it off), got ${args['field-memory']}`);
 if (args['no-merge']) throw new Error('--no-merge is gone: the benchmark runs the product, whose extractBatch always sends touching passages as one');
 if (args['retrieve-k'] !== undefined) throw new Error('--retrieve-k is gone: the benchmark runs the product, whose gatherContext keeps 10 passages per field');
+if (args.budget !== undefined) throw new Error('--budget is now --budgets (one or more, comma-separated): Fillflow runs at each');
+const budgets = args.budgets!.split(',').map((b) => Number(b.trim()));
+if (budgets.length === 0 || budgets.some((b) => !Number.isInteger(b) || b < 1_000)) throw new Error(`--budgets must list whole numbers of at least 1000, got ${args.budgets}`);
+if (args.planner !== '1' && args.planner !== '2') throw new Error(`--planner must be 1 or 2, got ${args.planner}`);
+if (!['requests', 'tokens', 'neither'].includes(args.scarce!)) throw new Error(`--scarce must be requests, tokens or neither, got ${args.scarce}`);
+const extraChunks = args['extra-chunks'] === undefined ? undefined : Number(args['extra-chunks']);
+/** Planner 2's context economy, set apart from the product's defaults (plan-batches.ts) to measure another. */
+const economy = {
+  ...(args['agreement-stop'] !== undefined ? { agreementStop: Number(args['agreement-stop']) } : {}),
+  ...(args['agreed-core'] !== undefined ? { agreedCoreChunks: Number(args['agreed-core']) } : {}),
+  ...(args['wider-chunks'] !== undefined ? { widerChunksPerField: Number(args['wider-chunks']) } : {}),
+};
+for (const [name, v] of Object.entries(economy)) if (!(v >= 0)) throw new Error(`${name} must be a number of at least 0, got ${v}`);
+if (extraChunks !== undefined && (!Number.isInteger(extraChunks) || extraChunks < 0)) throw new Error(`--extra-chunks must be a whole number, got ${args['extra-chunks']}`);
+
+/**
+ * What Fillflow runs as, per budget: the asked planner first (its per-field table), today's planner (1) beside
+ * planner 2 for comparison, and with --curve planner 2's context economy swept from core passages only to the
+ * whole input budget (requests scarce).
+ */
+function variants(): Variant[] {
+  const chosen: Omit<Variant, 'label' | 'budget'> =
+    args.planner === '1' ? { planner: 1 } : { planner: 2, scarce: args.scarce as ScarceQuota, ...(extraChunks !== undefined ? { extraChunksPerField: extraChunks } : {}) };
+  const out: Variant[] = [];
+  const add = (v: Omit<Variant, 'label'>) => {
+    const label = v.planner === 1 ? `today's planner @${v.budget}` : `planner 2, ${v.scarce === 'neither' ? `+${v.extraChunksPerField ?? DEFAULT_EXTRA_CHUNKS_PER_FIELD} extra/field` : `${v.scarce} scarce`} @${v.budget}`;
+    if (!out.some((o) => o.label === label)) out.push({ ...v, label });
+  };
+  for (const budget of budgets) {
+    add({ ...chosen, budget });
+    add({ planner: 1, budget });
+    add({ planner: 2, scarce: 'neither', budget });
+    if (args.curve) {
+      for (const extra of [0, 1, 2, 4]) add({ planner: 2, scarce: 'neither', extraChunksPerField: extra, budget });
+      add({ planner: 2, scarce: 'tokens', budget });
+      add({ planner: 2, scarce: 'requests', budget });
+    }
+  }
+  return out;
+}
+const runVariants = variants();
+
+/** Fill options per planner: today's 15-field cap and 8,192-token answers, or the balanced profile's ceilings. */
+function optionsFor(v: Variant): RunSettings['options'] {
+  const ceilings = v.planner === 1 ? { maxBatchSize: 15, maxOutputTokens: 8_192 } : { maxBatchSize: PROFILES.balanced.maxBatchSize, maxOutputTokens: PROFILES.balanced.maxOutputTokens };
+  return { ...ceilings, maxInputTokens: v.budget };
+}
 if (args.embedder !== undefined && args.embedder !== 'gemini' && !isLocalEmbedderName(args.embedder)) {
   throw new Error(`--embedder must be gemini or one of ${Object.keys(LOCAL_EMBEDDERS).join(', ')}, got ${args.embedder}`);
 }
@@ -145,9 +225,6 @@ function evalConfig(memory: number): Readonly<FillflowConfig> {
     { GEMINI_API_KEY: 'eval-key', GEMINI_BASE_URL: emulator.url, FILLFLOW_FIELD_MEMORY: String(memory) },
     {
       limits: {
-        maxBatchSize: 15,
-        maxInputTokens: Number(args.budget),
-        maxOutputTokens: 8_192,
         requestsPerMinute: 1_000_000_000,
         tokensPerMinute: 1_000_000_000_000,
         requestsPerDay: 1_000_000_000,
@@ -160,9 +237,8 @@ function evalConfig(memory: number): Readonly<FillflowConfig> {
 const config = evalConfig(fieldMemory);
 const { apiKey, baseUrl, model, timeoutMs } = config.gemini;
 const gemini = createGeminiClient({ apiKey: apiKey!, model, timeoutMs, ...(baseUrl ? { baseUrl } : {}) });
-/** The settings every document's runs share; the template is each set's own. */
-const settings: Omit<RunSettings, 'templateId'> = {
-  options: { maxBatchSize: config.limits.maxBatchSize, maxInputTokens: config.limits.maxInputTokens, maxOutputTokens: config.limits.maxOutputTokens },
+/** The settings every document's runs share; the template, budget and planner are each variant's. */
+const settings: Omit<RunSettings, 'templateId' | 'options' | 'planner'> = {
   topK: Number(args['top-k']),
   vectors: !args.lexical,
   openings: !args['no-openings'],
@@ -242,18 +318,37 @@ async function evaluate(name: string): Promise<DatasetReport> {
   await store.putTemplate(ds.template);
   const failures: FailureCounts = new Map();
   const rig = rigFor(store, ds.template, failures);
-  const s: RunSettings = { ...settings, templateId: ds.template.id };
+  // Each variant fills its own copy of the template, so field memory (kept per template) is learnt by that
+  // variant's fills alone, as if it were the only one run.
+  const runs = runVariants.map((v, i) => {
+    const templateId = `${ds.template.id}.v${i}`;
+    const s: RunSettings = {
+      ...settings,
+      templateId,
+      options: optionsFor(v),
+      planner: v.planner,
+      ...(v.scarce ? { scarce: v.scarce } : {}),
+      ...(v.extraChunksPerField !== undefined ? { extraChunksPerField: v.extraChunksPerField } : {}),
+      ...economy,
+    };
+    return { variant: v, s, totals: totals() };
+  });
+  for (const { s } of runs) await store.putTemplate({ ...ds.template, id: s.templateId });
+  // The baselines send the same whatever the budget: they run once per document, as the first variant's fill would.
+  const main = runs[0]!;
+  const baseline: RunSettings = { ...main.s, templateId: ds.template.id };
   const report: DatasetReport = {
     dataset: name,
     documents: ds.documents.length,
-    budget: s.options.maxInputTokens,
+    budget: main.variant.budget,
     unlocatable: {},
     perField: {},
     overall: {} as DatasetReport['overall'],
+    variants: [],
     notices: {},
     failures: {},
   };
-  for (const k of [...STRATEGIES, 'offline'] as const) report.overall[k] = { ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 };
+  for (const k of [...STRATEGIES, 'offline'] as const) report.overall[k] = totals();
   for (const f of ds.fields) report.perField[f.name] = Object.fromEntries([...STRATEGIES, 'offline'].map((k) => [k, tally()])) as DatasetReport['perField'][string];
 
   /** Stores the document (once) and points the oracle at its gold values. */
@@ -267,56 +362,66 @@ async function evaluate(name: string): Promise<DatasetReport> {
   // fill), as a template already used on a bulk job would have it; this pass gathers without memory, and each
   // document is then searched with quotes from the others only.
   if (args.warm && fieldMemory > 0) {
-    for (const [i, doc] of ds.documents.entries()) await runFillflow(rig, rig.coldFill, rig.fill, `warm-${name}-${i}`, (await loadDocument(doc)).id, s);
+    for (const [i, doc] of ds.documents.entries()) {
+      const id = (await loadDocument(doc)).id;
+      for (const [v, { s }] of runs.entries()) await runFillflow(rig, rig.coldFill, rig.fill, `warm-${name}-${i}-v${v}`, id, s);
+    }
   }
 
-  for (const [i, doc] of ds.documents.entries()) {
-    const record = await loadDocument(doc);
-    // Documents are filled in file order, each learning only from the ones before it, as a bulk fill would.
-    const runs: Record<StrategyName, DocRun> = {
-      fillflow: await runFillflow(rig, rig.fill, rig.fill, `fill-${name}-${i}`, record.id, s),
-      'whole-doc': await runWholeDocument(rig, `whole-doc-${name}-${i}`, ds.template.fields, record.id, s),
-      'per-field': await runPerField(rig, `per-field-${name}-${i}`, ds.template.fields, record.id, s),
-    };
-    for (const text of runs.fillflow.notices) report.notices[text] = (report.notices[text] ?? 0) + 1;
-    const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map(toPassage);
-    const scoredFields = ds.fields.filter((f) => f.name in doc.gold);
-    for (const name of STRATEGIES) {
-      const o = report.overall[name];
-      o.calls += runs[name].calls;
-      o.promptTokens += runs[name].promptTokens;
-      o.fieldsAsked += ds.fields.length;
-    }
-    for (const f of scoredFields) {
-      const spec = ds.template.fields.find((x) => x.key === f.name)!;
+  /** Adds one run's recall and accuracy on one document to `t` (and to the per-field table when `perField` is set). */
+  const score = (doc: EvalDocument, run: DocRun | undefined, offline: Map<string, FieldValue> | undefined, t: Tally, perField?: StrategyName | 'offline') => {
+    for (const f of ds.fields.filter((x) => x.name in doc.gold)) {
       const ev = evidenceFor(doc, f);
-      if (ev === 'unlocatable') report.unlocatable[f.name] = (report.unlocatable[f.name] ?? 0) + 1;
-      const offlineValue: FieldValue = extractOffline(spec, allPassages)?.value ?? null;
-      const cells: [StrategyName | 'offline', FieldValue, string | undefined][] = [
-        ...STRATEGIES.map((k): [StrategyName, FieldValue, string] => [k, runs[k].results.get(f.name)?.value ?? null, coveredText(doc.text, runs[k].context.get(f.name) ?? [])]),
-        ['offline', offlineValue, undefined],
-      ];
-      for (const [k, value, context] of cells) {
-        const t = report.perField[f.name]![k];
-        const o = report.overall[k];
-        const ok = isCorrect(f, doc, value) ? 1 : 0;
-        t.scored++;
-        t.correct += ok;
-        o.scored++;
-        o.correct += ok;
-        if (context !== undefined && ev !== null && ev !== 'unlocatable') {
-          for (const span of ev.spans) {
-            const hit = spanInContext(span, context) ? 1 : 0;
-            if (!hit && k === 'fillflow') misses.push({ dataset: name, doc: doc.id, field: f.name, span: span.join(' <omitted> ') });
-            t.recallAll++;
-            t.recallHit += hit;
-            o.recallAll++;
-            o.recallHit += hit;
-          }
+      const value = run ? (run.results.get(f.name)?.value ?? null) : (offline?.get(f.name) ?? null);
+      const context = run ? coveredText(doc.text, run.context.get(f.name) ?? []) : undefined;
+      const cell = perField ? report.perField[f.name]![perField] : undefined;
+      const ok = isCorrect(f, doc, value) ? 1 : 0;
+      for (const x of cell ? [t, cell] : [t]) {
+        x.scored++;
+        x.correct += ok;
+      }
+      if (context === undefined || ev === null || ev === 'unlocatable') continue;
+      for (const span of ev.spans) {
+        const hit = spanInContext(span, context) ? 1 : 0;
+        if (!hit && perField === 'fillflow') misses.push({ dataset: name, doc: doc.id, field: f.name, span: span.join(' <omitted> ') });
+        for (const x of cell ? [t, cell] : [t]) {
+          x.recallAll++;
+          x.recallHit += hit;
         }
       }
     }
+  };
+  const count = (t: Totals, run: DocRun) => {
+    t.calls += run.calls;
+    t.promptTokens += run.promptTokens;
+    t.fieldsAsked += ds.fields.length;
+  };
+
+  for (const [i, doc] of ds.documents.entries()) {
+    const record = await loadDocument(doc);
+    for (const f of ds.fields) if (evidenceFor(doc, f) === 'unlocatable' && f.name in doc.gold) report.unlocatable[f.name] = (report.unlocatable[f.name] ?? 0) + 1;
+    // Documents are filled in file order, each learning only from the ones before it, as a bulk fill would.
+    for (const [v, r] of runs.entries()) {
+      const run = await runFillflow(rig, rig.fill, rig.fill, `fill-${name}-${i}-v${v}`, record.id, r.s);
+      count(r.totals, run);
+      score(doc, run, undefined, r.totals, v === 0 ? 'fillflow' : undefined);
+      if (v === 0) {
+        count(report.overall.fillflow, run);
+        for (const text of run.notices) report.notices[text] = (report.notices[text] ?? 0) + 1;
+      }
+    }
+    for (const k of ['whole-doc', 'per-field'] as const) {
+      const run = k === 'whole-doc' ? await runWholeDocument(rig, `${k}-${name}-${i}`, ds.template.fields, record.id, baseline) : await runPerField(rig, `${k}-${name}-${i}`, ds.template.fields, record.id, baseline);
+      count(report.overall[k], run);
+      score(doc, run, undefined, report.overall[k], k);
+    }
+    const allPassages = (await store.getChunks((await store.listChunks([record.id])).map((h) => h.chunkId))).map(toPassage);
+    const offline = new Map(ds.template.fields.map((spec) => [spec.key, extractOffline(spec, allPassages)?.value ?? null]));
+    score(doc, undefined, offline, report.overall.offline, 'offline');
   }
+  const first = runs[0]!.totals;
+  Object.assign(report.overall.fillflow, { recallHit: first.recallHit, recallAll: first.recallAll, correct: first.correct, scored: first.scored });
+  report.variants = runs.map((r) => ({ ...r.variant, ...r.totals }));
   report.failures = Object.fromEntries(failures);
   await store.close();
   return report;
@@ -326,7 +431,7 @@ const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).t
 
 function print(r: DatasetReport): void {
   console.log(
-    `\n== ${r.dataset}: ${r.documents} documents, input budget ${r.budget} tokens per call` +
+    `\n== ${r.dataset}: ${r.documents} documents, Fillflow as ${r.variants[0]!.label} (input budget ${r.budget} tokens per call)` +
       (args.lexical ? ', BM25 only' : `, BM25 + vectors (RRF) from ${localEmbedder ? `${localEmbedder.name} (${localEmbedder.model}, ${localEmbedder.dimensions} dims)` : 'hashed bags of words'}`) +
       `, field memory ${fieldMemory > 0 ? `${fieldMemory} quotes per field${args.warm ? ', learnt from a first pass over the other documents' : ', learnt from the documents before'}` : 'off'}`,
   );
@@ -345,6 +450,14 @@ function print(r: DatasetReport): void {
     const o = r.overall[k];
     console.log(
       `  ${k.padEnd(10)} calls/doc ${(o.calls / r.documents).toFixed(2).padStart(6)}   prompt tokens ${String(o.promptTokens).padStart(9)}   per field ${(o.promptTokens / o.fieldsAsked).toFixed(0).padStart(6)}   vs whole-doc ${((100 * o.promptTokens) / r.overall['whole-doc'].promptTokens).toFixed(0)}%`,
+    );
+  }
+  const whole = r.overall['whole-doc'].promptTokens;
+  console.log(`  Fillflow by budget and planner: recall and accuracy against tokens sent (as a share of whole-document's)`);
+  console.log(`  ${'variant'.padEnd(40)} recall  accuracy  tokens vs whole-doc  calls/doc`);
+  for (const v of r.variants) {
+    console.log(
+      `  ${v.label.padEnd(40)} ${pct(v.recallHit, v.recallAll)}   ${pct(v.correct, v.scored)}   ${`${((100 * v.promptTokens) / whole).toFixed(0)}%`.padStart(17)}   ${(v.calls / r.documents).toFixed(2).padStart(8)}`,
     );
   }
   for (const [text, n] of Object.entries(r.notices)) console.log(`  notice (${n} document${n === 1 ? '' : 's'}): ${text}`);

@@ -8,7 +8,9 @@ import type { FillActivities, GeminiActivities } from '../../src/activities/inde
 import type { EmbeddingSpace } from '../../src/core/chunk-ref.js';
 import { FailureType } from '../../src/core/failure-types.js';
 import type { FillInput, FillOptions, FillProgress } from '../../src/core/fill-records.js';
-import { BASE_PROMPT_TOKENS, fitsWholeCorpus, planBatches, type Plan, type PlanField, type PlanOptions } from '../../src/core/plan-batches.js';
+import type { PlannerVersion, PlanOptions } from '../../src/core/plan-batches.js';
+import { planFill, planOptionsFor, requestOutputTokens } from '../../src/core/plan-fill.js';
+import type { ScarceQuota } from '../../src/core/quota-scarcity.js';
 import type { FieldResult, FieldSpec } from '../../src/core/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { searchFields } from '../../src/retrieval/search-fields.js';
@@ -20,6 +22,8 @@ export interface DocRun {
   /** generateContent requests the emulator answered for this run (embedding requests are not counted). */
   calls: number;
   promptTokens: number;
+  /** Answer tokens, as the emulator counted them. */
+  outputTokens: number;
   /**
    * Where every passage sent in a call that asked the field lies in its document (what a model could have
    * read): ranges, not joined text, so overlapping or adjacent passages count as the text they cover.
@@ -62,10 +66,20 @@ export interface RunSettings {
   widen: boolean;
   maxChunksPerField?: number;
   coreChunksPerField?: number;
+  /** Which planner plans the fill: 1 is the planner before calls were sized by what binds (today's, for comparison). */
+  planner: PlannerVersion;
+  /** Planner 2: the quota to spare, instead of what the ledger says (the benchmark's ledger limits are unreal). */
+  scarce?: ScarceQuota;
+  /** Planner 2, neither quota scarce: passages per field beyond its core ones. */
+  extraChunksPerField?: number;
+  /** Planner 2, neither quota scarce: the agreement past which a field brings no further passages. */
+  agreementStop?: number;
+  agreedCoreChunks?: number;
+  widerChunksPerField?: number;
 }
 
 function emptyRun(): DocRun {
-  return { calls: 0, promptTokens: 0, context: new Map(), results: new Map(), notices: [] };
+  return { calls: 0, promptTokens: 0, outputTokens: 0, context: new Map(), results: new Map(), notices: [] };
 }
 
 /** The Gemini activities, noting what each extractBatch sent for which fields and what it answered. */
@@ -88,23 +102,24 @@ function countCalls(rig: Rig, run: DocRun): DocRun {
     if (r.endpoint !== 'generateContent') continue;
     run.calls++;
     run.promptTokens += r.promptTokens;
+    run.outputTokens += r.outputTokens ?? 0;
   }
   return run;
 }
 
 /**
  * Fillflow: one fill of one document, step for step as fillTemplate runs it: prepareFill (which also costs
- * each field); when the document does not ride along whole, embedContext and gatherContext per group of
- * fields; planBatches; the Extraction rounds (planned batches with their splits, the wider round, the re-ask
+ * each field); the product's planning step (planFill: when the document does not ride along whole,
+ * embedContext and gatherContext per group of fields, then planBatches); the Extraction rounds (planned batches with their splits, the wider round, the re-ask
  * of invalid values); finalizeFill, which stores the result and teaches field memory the fill's proven
  * quotes. The offline fallback is left out: the benchmark scores what Gemini's rounds answered (the offline
  * extractor is scored on its own). `light` gathers; `finalize` is the fill queue's with field memory on (the
  * --warm pass gathers without memory but still teaches it).
  */
-export async function runFillflow(rig: Rig, light: FillActivities, finalize: FillActivities, fillId: string, documentId: string, s: RunSettings): Promise<DocRun> {
+export async function runFillflow(rig: Rig, light: FillActivities, finalize: FillActivities, fillId: string, documents: string | readonly string[], s: RunSettings): Promise<DocRun> {
   rig.emulator.reset();
   const run = emptyRun();
-  const input: FillInput = { fillId, templateId: s.templateId, documentIds: [documentId], options: s.options };
+  const input: FillInput = { fillId, templateId: s.templateId, documentIds: typeof documents === 'string' ? [documents] : [...documents], options: s.options };
   const progress: FillProgress = { fillId, phase: 'preparing', fieldsTotal: 0, fieldsDone: 0, batchesTotal: 0, batchesDone: 0, splits: 0, notices: run.notices };
   const notice = (text: string) => {
     if (!progress.notices.includes(text)) progress.notices.push(text);
@@ -115,42 +130,40 @@ export async function runFillflow(rig: Rig, light: FillActivities, finalize: Fil
   progress.fieldsTotal = prep.fieldKeys.length;
   progress.phase = 'gathering';
   const planOptions: PlanOptions = {
-    ...input.options,
-    baseTokens: BASE_PROMPT_TOKENS,
-    openings: s.openings ? (prep.openings ?? []) : [],
+    ...planOptionsFor(input.options, prep, s.planner),
+    ...(s.openings ? {} : { openings: [] }),
     ...(s.maxChunksPerField ? { maxChunksPerField: s.maxChunksPerField } : {}),
     ...(s.coreChunksPerField ? { coreChunksPerField: s.coreChunksPerField } : {}),
+    ...(s.planner !== 1 && s.scarce ? { scarce: s.scarce } : {}),
+    ...(s.planner !== 1 && s.extraChunksPerField !== undefined ? { extraChunksPerField: s.extraChunksPerField } : {}),
+    ...(s.planner !== 1 && s.agreementStop !== undefined ? { agreementStop: s.agreementStop } : {}),
+    ...(s.planner !== 1 && s.agreedCoreChunks !== undefined ? { agreedCoreChunks: s.agreedCoreChunks } : {}),
+    ...(s.planner !== 1 && s.widerChunksPerField !== undefined ? { widerChunksPerField: s.widerChunksPerField } : {}),
   };
-  // Plan first: documents that ride along whole in every call need no search; otherwise vectors (when the
+  // The product's planning step: documents that ride along whole need no search; otherwise vectors (when the
   // run uses them) and one gathering of every field's context with them.
-  let planFields: ReadonlyMap<string, PlanField>;
-  let plan: Plan;
-  if (fitsWholeCorpus(prep.fields, prep.corpus, planOptions)) {
-    planFields = new Map(prep.fields.map((f) => [f.key, f]));
-    plan = planBatches(prep.fields, prep.corpus, planOptions);
-  } else {
-    let embedding: EmbeddingSpace | undefined;
-    if (s.vectors && prep.corpusTokens > 0) {
+  const { planFields, plan } = await planFill(prep, planOptions, {
+    embed: async () => {
+      if (!s.vectors) return undefined;
       try {
         const { endpoint, model, dimensions } = await gemini.embedContext({ fillId, templateId: input.templateId, documentIds: input.documentIds, fieldKeys: prep.fieldKeys });
-        embedding = { endpoint, model, dimensions };
+        return { endpoint, model, dimensions };
       } catch (err) {
         if (failureType(err) !== FailureType.NotConfigured) {
           notice(`Vector search was unavailable (${failureMessage(err)}); passages were chosen by keyword search (BM25) alone.`);
         }
+        return undefined;
       }
-    }
-    const gathered = await Promise.all(
-      prep.groups.map((fieldKeys) => light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) })),
-    );
-    const byKey = new Map<string, PlanField>(gathered.flat().map((f) => [f.key, f]));
-    planFields = byKey;
-    plan = planBatches(prep.fieldKeys.map((k) => byKey.get(k)!), prep.corpus, planOptions);
-  }
+    },
+    gather: (embedding) =>
+      Promise.all(prep.groups.map((fieldKeys) => light.gatherContext({ templateId: input.templateId, documentIds: input.documentIds, fieldKeys, ...(embedding ? { embedding } : {}) }))),
+  });
   progress.batchesTotal = plan.batches.length;
 
   progress.phase = 'extracting';
-  const extraction = new Extraction({ input, progress, park: NEVER_PARKS, plan, planFields, planOptions, gemini, light, notice, waitUntil, patched: () => true });
+  const maxOutputTokens = requestOutputTokens(input.options, prep, s.planner);
+  const asked = { ...input, options: { ...input.options, maxOutputTokens } };
+  const extraction = new Extraction({ input: asked, progress, park: NEVER_PARKS, plan, planFields, planOptions, gemini, light, notice, waitUntil, patched: () => true });
   await extraction.runPlanned();
   if (!plan.wholeDocuments && s.widen) await extraction.widenNotFound();
   await extraction.reaskInvalid();
