@@ -44,7 +44,10 @@ export function buildResponseSchema(fields: FieldSpec[]): JsonSchema {
       type: 'object',
       properties: {
         value: valueSchema(f),
-        quote: { type: ['string', 'null'], description: 'shortest verbatim span of one passage that states the value' },
+        // What a quote is (the shortest verbatim span of one passage that states the value) is said once, in the
+        // system instruction: a description here would be repeated for every field, and on a 200-field form the
+        // schema is most of the prompt.
+        quote: { type: ['string', 'null'] },
       },
       required: ['value', 'quote'],
       propertyOrdering: ['value', 'quote'],
