@@ -13,6 +13,7 @@ const root = resolve(import.meta.dirname, '..');
 const example = join(root, 'examples', 'supplier-onboarding');
 const out = join(root, '.fillflow', 'demo-result.json');
 const offline = process.argv.includes('--offline');
+const DEMO_EMULATOR_PORT = 18787;
 
 // The demo keeps its own store, apart from the one `fillflow` uses by default: its documents, cache and
 // usage never mix with a user's own fills.
@@ -22,7 +23,10 @@ if (offline) {
   delete env.GEMINI_API_KEY;
   console.log('demo: no Gemini at all; the offline extractor (regex and heuristics) fills what it can.');
 } else if (!env.GEMINI_API_KEY) {
-  emulator = await startEmulator({ latencyMs: 300, answer: goldAnswers(loadGoldTable(join(example, 'gold.json'))) });
+  // One port from run to run: answers are cached per endpoint (its base URL), so the second run is answered
+  // from the cache. Another port only when that one is taken.
+  const start = (port: number) => startEmulator({ port, latencyMs: 300, answer: goldAnswers(loadGoldTable(join(example, 'gold.json'))) });
+  emulator = await start(DEMO_EMULATOR_PORT).catch(() => start(0));
   env.GEMINI_API_KEY = 'demo-key-for-the-emulator';
   env.GEMINI_BASE_URL = emulator.url;
   console.log(`demo: GEMINI_API_KEY is not set, so Gemini calls go to the emulator at ${emulator.url}.`);
