@@ -3,38 +3,10 @@
  * Its table is the baseline's (see sqlite-store.ts), migrated here. */
 import type Database from 'better-sqlite3';
 import type { SqliteModule } from './sqlite-modules.js';
-import type { EndpointUsage, Store, UsageTotals } from './store.js';
+import type { Store } from './store.js';
+import { toEndpointUsage, toTotals, UNKNOWN_ENDPOINT as UNKNOWN, type EndpointRow, type TotalsRow } from './usage-rows.js';
 
 type UsageStore = Pick<Store, 'recordUsage' | 'usageTotals' | 'usageAnsweredBy' | 'usageByEndpoint'>;
-
-/**
- * What usageByEndpoint names the endpoint (and the model) of events recorded without one:
- * those from before endpoints were recorded. Grouped rather than skipped, so the rows still add up to the totals.
- */
-const UNKNOWN = 'unknown';
-
-interface TotalsRow {
-  api_calls: number;
-  cache_hits: number;
-  prompt_tokens: number;
-  output_tokens: number;
-  rate_limited: number;
-  retries: number;
-  errors: number;
-  fields_asked: number;
-  quota_wait_ms: number;
-  parked_ms: number;
-  unproven: number;
-}
-
-interface EndpointRow {
-  endpoint: string;
-  model: string;
-  api_calls: number;
-  cache_hits: number;
-  prompt_tokens: number;
-  output_tokens: number;
-}
 
 type UsageRow = [string, string, string, string | null, string | null, string | null, number | null, number | null, number | null, string];
 
@@ -91,23 +63,6 @@ function prepare(db: Database.Database) {
   };
 }
 
-function toTotals(row: TotalsRow | undefined, rateLimitedByKind: Record<string, number>): UsageTotals {
-  return {
-    apiCalls: row?.api_calls ?? 0,
-    cacheHits: row?.cache_hits ?? 0,
-    promptTokens: row?.prompt_tokens ?? 0,
-    outputTokens: row?.output_tokens ?? 0,
-    rateLimited: row?.rate_limited ?? 0,
-    rateLimitedByKind,
-    retries: row?.retries ?? 0,
-    errors: row?.errors ?? 0,
-    fieldsAsked: row?.fields_asked ?? 0,
-    quotaWaitMs: row?.quota_wait_ms ?? 0,
-    parkedMs: row?.parked_ms ?? 0,
-    unproven: row?.unproven ?? 0,
-  };
-}
-
 function createUsage(db: Database.Database): UsageStore {
   const sql = prepare(db);
   return {
@@ -137,16 +92,7 @@ function createUsage(db: Database.Database): UsageStore {
     },
     async usageByEndpoint(fillId) {
       const key = fillId ?? null;
-      return sql.byEndpoint.all(UNKNOWN, UNKNOWN, key, key).map(
-        (r): EndpointUsage => ({
-          endpoint: r.endpoint,
-          model: r.model,
-          apiCalls: r.api_calls,
-          cacheHits: r.cache_hits,
-          promptTokens: r.prompt_tokens,
-          outputTokens: r.output_tokens,
-        }),
-      );
+      return sql.byEndpoint.all(UNKNOWN, UNKNOWN, key, key).map(toEndpointUsage);
     },
   };
 }

@@ -2,36 +2,11 @@
  * with the endpoint and model it concerned, summed on read. Each event carries a key made when it is recorded,
  * so an insert retried after a lost connection cannot count it twice. */
 import { randomUUID } from 'node:crypto';
-import type { EndpointUsage, Store, UsageTotals } from '../store.js';
+import type { Store } from '../store.js';
+import { toEndpointUsage, toTotals, UNKNOWN_ENDPOINT as UNKNOWN, type EndpointRow, type TotalsRow } from '../usage-rows.js';
 import type { PgModule } from './postgres-modules.js';
 
 type UsageStore = Pick<Store, 'recordUsage' | 'usageTotals' | 'usageAnsweredBy' | 'usageByEndpoint'>;
-
-/** What usageByEndpoint names the endpoint (and model) of events recorded without one, as the SQLite store does. */
-const UNKNOWN = 'unknown';
-
-interface TotalsRow {
-  api_calls: number;
-  cache_hits: number;
-  prompt_tokens: number;
-  output_tokens: number;
-  rate_limited: number;
-  retries: number;
-  errors: number;
-  fields_asked: number;
-  quota_wait_ms: number;
-  parked_ms: number;
-  unproven: number;
-}
-
-interface EndpointRow {
-  endpoint: string;
-  model: string;
-  api_calls: number;
-  cache_hits: number;
-  prompt_tokens: number;
-  output_tokens: number;
-}
 
 /** `detail` as a whole number of ms, as SQLite's CAST(detail AS INTEGER) reads it (0 when it is not a number). */
 const DETAIL_MS = `CASE WHEN detail ~ '^\\s*-?[0-9]+(\\.[0-9]*)?\\s*$' THEN trunc(detail::numeric)::bigint ELSE 0 END`;
@@ -137,34 +112,9 @@ export const postgresUsage: PgModule<UsageStore> = {
            ORDER BY api_calls + cache_hits DESC, endpoint COLLATE "C", model COLLATE "C"`,
           [UNKNOWN, fillId ?? null],
         );
-        return rows.map(
-          (r): EndpointUsage => ({
-            endpoint: r.endpoint,
-            model: r.model,
-            apiCalls: r.api_calls,
-            cacheHits: r.cache_hits,
-            promptTokens: r.prompt_tokens,
-            outputTokens: r.output_tokens,
-          }),
-        );
+        return rows.map(toEndpointUsage);
       },
     };
   },
 };
 
-function toTotals(row: TotalsRow | undefined, rateLimitedByKind: Record<string, number>): UsageTotals {
-  return {
-    apiCalls: row?.api_calls ?? 0,
-    cacheHits: row?.cache_hits ?? 0,
-    promptTokens: row?.prompt_tokens ?? 0,
-    outputTokens: row?.output_tokens ?? 0,
-    rateLimited: row?.rate_limited ?? 0,
-    rateLimitedByKind,
-    retries: row?.retries ?? 0,
-    errors: row?.errors ?? 0,
-    fieldsAsked: row?.fields_asked ?? 0,
-    quotaWaitMs: row?.quota_wait_ms ?? 0,
-    parkedMs: row?.parked_ms ?? 0,
-    unproven: row?.unproven ?? 0,
-  };
-}

@@ -1,6 +1,8 @@
 /** The codec server as the Temporal UI and a hostile page see it: CORS for the UI's origin only, no answer to
  * another origin or a rebound Host, the bearer token when one is set, and the codec-server JSON format. */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -160,7 +162,7 @@ describe('wiring the UI to it', () => {
   });
 
   it('is what `fillflow dev` and `fillflow server` give the dev server when payloads are encrypted', () => {
-    expect(persistentServerOptions('/tmp/x', 'http://127.0.0.1:8081')).toMatchObject({ uiPort: 8233, headless: false, uiCodecEndpoint: 'http://127.0.0.1:8081' });
-    expect(persistentServerOptions('/tmp/x')).not.toHaveProperty('uiCodecEndpoint');
+    expect(persistentServerOptions(join(tmpdir(), 'x'), 'http://127.0.0.1:8081')).toMatchObject({ uiPort: 8233, headless: false, uiCodecEndpoint: 'http://127.0.0.1:8081' });
+    expect(persistentServerOptions(join(tmpdir(), 'x'))).not.toHaveProperty('uiCodecEndpoint');
   });
 });
