@@ -1,19 +1,17 @@
 /** A worker process killed with SIGKILL mid-bulk: a new worker finishes the bulk, and no row is started twice
  * (its child ID is taken once) or answered twice beyond the calls in flight at the kill. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BulkClient } from '../../src/bulk-client.js';
 import type { BulkResult } from '../../src/bulk/bulk-records.js';
 import { bulkResultLines } from '../../src/bulk/results.js';
 import type { FillResult } from '../../src/core/types.js';
-import { TEST_API_KEY, createRig, type Rig } from '../helpers/fill-harness.js';
+import { createRig, type Rig } from '../helpers/fill-harness.js';
 import { createLocalTestEnv } from '../helpers/temporal-env.js';
+import { startWorkerProcess, until } from '../helpers/worker-process.js';
 import { registerAnswers, rowNumber, rowValues, storeRows } from './bulk-fixture.js';
 
-const CLI = resolve(import.meta.dirname, '../../bin/fillflow.js');
 const ROWS = 12;
 const WINDOW = 3;
 let env: TestWorkflowEnvironment;
@@ -32,38 +30,11 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const configFile = join(rig.dir, 'fillflow.config.json');
-  writeFileSync(configFile, JSON.stringify({ profile: 'aggressive' }));
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    cwd: rig.dir,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-      FILLFLOW_DB: rig.config.dbPath,
-      FILLFLOW_CONFIG: configFile,
-      GEMINI_API_KEY: TEST_API_KEY,
-      GEMINI_BASE_URL: rig.emulator.url,
-      GEMINI_MODEL: rig.config.gemini.model,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0) console.error(`worker exited ${code}:\n${output}`);
-  });
+  const child = startWorkerProcess(rig, env.address, { profile: 'aggressive' });
   children.push(child);
   return child;
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('finishes a bulk after SIGKILL of its worker, starting no row twice', async () => {
   const rows = await storeRows(rig.store, rig.dir, ROWS);

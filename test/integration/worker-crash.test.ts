@@ -1,13 +1,11 @@
 /** A worker process killed with SIGKILL mid-fill: a new worker finishes the fill without redoing finished batches. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TEST_API_KEY, createRig, exampleExpected, type Rig } from '../helpers/fill-harness.js';
+import { createRig, exampleExpected, type Rig } from '../helpers/fill-harness.js';
 import { createLocalTestEnv } from '../helpers/temporal-env.js';
+import { startWorkerProcess, until } from '../helpers/worker-process.js';
 
-const CLI = resolve(import.meta.dirname, '../../bin/fillflow.js');
 let env: TestWorkflowEnvironment;
 let rig: Rig;
 const children: ChildProcess[] = [];
@@ -24,39 +22,11 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const configFile = join(rig.dir, 'fillflow.config.json');
-  writeFileSync(configFile, JSON.stringify({ profile: 'aggressive', limits: { concurrency: 1 } }));
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    cwd: rig.dir,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-      FILLFLOW_DB: rig.config.dbPath,
-      FILLFLOW_CONFIG: configFile,
-      GEMINI_API_KEY: TEST_API_KEY,
-      GEMINI_BASE_URL: rig.emulator.url,
-      GEMINI_MODEL: rig.config.gemini.model,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  child.on('exit', (code, signal) => {
-    if (code !== null && code !== 0) console.error(`worker exited ${code}:\n${output}`);
-    void signal;
-  });
+  const child = startWorkerProcess(rig, env.address, { profile: 'aggressive', limits: { concurrency: 1 } });
   children.push(child);
   return child;
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('finishes after SIGKILL of its worker without redoing finished batches', async () => {
   const { templateId, documentIds } = await rig.loadExample();
