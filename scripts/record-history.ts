@@ -1,9 +1,11 @@
 /** Records the histories of real runs (dev server + emulator) into test/replay/histories/, for the replay
  * tests: two example fills, one whose documents ride along whole (with a batch split after a truncated answer)
- * and one that must retrieve passages (vectors, then gathering), and a small bulk. Run it with a new LABEL, and
- * commit the files, whenever fillTemplate or bulkFill changes on purpose; keep the older files, since running
- * fills and bulks may replay them.
- *   npm run record-history -- v3 */
+ * and one that must retrieve passages (vectors, then gathering), and three small bulks (the standard route, the
+ * batch route through a Batch Mode job, and one parked on the daily quota and resumed). Run it with a new LABEL,
+ * and commit the files, whenever fillTemplate or bulkFill changes on purpose; keep the older files, since running
+ * fills and bulks may replay them. A second argument records only the fills or only the bulks.
+ *   npm run record-history -- v3
+ *   npm run record-history -- v4 bulks */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -15,9 +17,9 @@ import { createRig, workflowBundle, type Rig } from '../test/helpers/fill-harnes
 import { registerAnswers, storeRows } from '../test/integration/bulk-fixture.js';
 import { createLocalTestEnv } from '../test/helpers/temporal-env.js';
 
-const label = process.argv[2];
-if (!label || !/^[a-z0-9.-]+$/i.test(label)) {
-  console.error('usage: npm run record-history -- LABEL   (letters, digits, dots and dashes; e.g. v3)');
+const [label, only] = process.argv.slice(2);
+if (!label || !/^[a-z0-9.-]+$/i.test(label) || (only !== undefined && only !== 'fills' && only !== 'bulks')) {
+  console.error('usage: npm run record-history -- LABEL [fills|bulks]   (LABEL: letters, digits, dots and dashes; e.g. v3)');
   process.exit(2);
 }
 const dir = resolve(import.meta.dirname, '../test/replay/histories');
@@ -36,16 +38,35 @@ async function save(env: TestWorkflowEnvironment, workflowId: string, file: stri
   console.log(`recorded ${history.events?.length ?? 0} events to ${out}`);
 }
 
-/** Four rows, two at a time: the sliding window starting, awaiting and refilling its children. */
-async function recordBulk(env: TestWorkflowEnvironment): Promise<void> {
+/** Bulks of four rows, two at a time: the sliding window starting, awaiting and refilling its children; the batch
+ * route's job submitted, polled and collected; and a park on the daily quota, then `bulk resume`. */
+async function recordBulks(env: TestWorkflowEnvironment): Promise<void> {
   const rig = await createRig(env, { emulator: { answer: registerAnswers } });
   const workers = await createWorkers({ config: rig.config, connection: env.nativeConnection, store: rig.store, workflowBundle: await workflowBundle() });
   const running = workers.run();
   try {
     const bulks = new BulkClient(env.client, { config: rig.config, store: rig.store });
-    const { bulkId } = await bulks.startBulk({ rows: await storeRows(rig.store, rig.dir, 4), window: 2 });
-    await bulks.waitForBulk(bulkId);
-    await save(env, bulkId, `bulk-fill-${label}.json`);
+    const standard = await bulks.startBulk({ rows: await storeRows(rig.store, rig.dir, 4), window: 2 });
+    await finished(bulks, standard.bulkId);
+    await save(env, standard.bulkId, `bulk-fill-${label}.json`);
+
+    rig.emulator.batch.setOptions({ turnaroundMs: 300 });
+    const batch = await bulks.startBulk({ rows: await storeRows(rig.store, rig.dir, 4, 100), window: 2, route: 'batch', batch: { pollMs: 200 } });
+    await finished(bulks, batch.bulkId);
+    await save(env, batch.bulkId, `bulk-fill-${label}-batch-route.json`);
+
+    // The second call from here is refused for the day: the bulk parks until `resume`.
+    rig.emulator.reset();
+    rig.emulator.inject({ kind: 'rate-limit', quota: 'per-day', match: (q) => q.seq >= 2 });
+    const parked = await bulks.startBulk({ rows: await storeRows(rig.store, rig.dir, 4, 200), window: 2, quotaCheckMs: 300 });
+    const deadline = Date.now() + 60_000;
+    while ((await bulks.getBulk(parked.bulkId)).status !== 'paused-quota') {
+      if (Date.now() > deadline) throw new Error(`bulk ${parked.bulkId} did not park`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await bulks.resume(parked.bulkId);
+    await finished(bulks, parked.bulkId);
+    await save(env, parked.bulkId, `bulk-fill-${label}-parked.json`);
   } finally {
     workers.shutdown();
     await running;
@@ -53,8 +74,20 @@ async function recordBulk(env: TestWorkflowEnvironment): Promise<void> {
   }
 }
 
+async function finished(bulks: BulkClient, bulkId: string): Promise<void> {
+  const state = await bulks.waitForBulk(bulkId);
+  if (state.status !== 'completed') throw new Error(`bulk ${bulkId} ended ${state.status}: ${state.error ?? ''}`);
+}
+
 const env = await createLocalTestEnv();
 try {
+  if (only !== 'bulks') await recordFills(env);
+  if (only !== 'fills') await recordBulks(env);
+} finally {
+  await env.teardown();
+}
+
+async function recordFills(env: TestWorkflowEnvironment): Promise<void> {
   const whole = await createRig(env);
   try {
     // A truncated first answer makes the history include a batch split.
@@ -70,7 +103,4 @@ try {
   } finally {
     await retrieval.close();
   }
-  await recordBulk(env);
-} finally {
-  await env.teardown();
 }

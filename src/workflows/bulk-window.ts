@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -28,11 +29,17 @@ import { resumeSignal } from './messages.js';
 import { geminiPriority } from './priority.js';
 import { FILL_BULK_ID, FILL_RESUME_AT, FILL_STATUS, FILL_TEMPLATE } from './search-attributes.js';
 
-/** Local: one marker event each, in the workflow task that needs them (rows are IDs, a page is small). */
-const local = proxyLocalActivities<BulkActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const STORE_STEP = { startToCloseTimeout: '1 minute', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
+
+/**
+ * The window's store steps (read a page of rows, record outcomes, reopen the day) as ordinary activities. They were
+ * local activities, whose results a live run and its replay may hand to the workflow grouped differently with the
+ * children's ends that arrive meanwhile: the window then took another path on replay (one checkpoint more) and a
+ * closed bulk could not be queried. An activity's completion is an event, so both see the same grouping.
+ */
+const storeSteps = proxyActivities<BulkActivities>(STORE_STEP);
+/** Histories recorded before the patch 'bulk-store-steps-as-activities' replay with the local activities they used. */
+const localStoreSteps = proxyLocalActivities<BulkActivities>(STORE_STEP);
 
 /** Follows a row's fill started before this bulk ran (it may park for a day on the quota, hence the long timeout). */
 const follower = proxyActivities<BulkActivities>({
@@ -49,9 +56,9 @@ const QUOTA_CHECK_MS = 60_000;
  * and 51,200 events per history, whatever the server's own suggestion.
  */
 const HISTORY_BUDGET = { bytes: 4 * 1024 * 1024, events: 4_000 };
-/** What a row's end adds besides its result: the completion event's framing, a workflow task, a checkpoint marker. */
+/** What a row's end adds besides its result: the completion event's framing, two workflow tasks, a checkpoint activity. */
 const ROW_END_BYTES = 1_024;
-const ROW_END_EVENTS = 6;
+const ROW_END_EVENTS = 10;
 
 /** Rows read from the store at a time (at least the window). */
 const PAGE_ROWS = 100;
@@ -90,6 +97,7 @@ export class BulkWindow {
   /** Batch and auto routes: which rows' requests Batch Mode has been through (all rows, on other routes). */
   private readonly batchRoute: BatchRoute;
   private readonly routes: BulkRouteActivities;
+  private readonly store: BulkActivities;
 
   constructor(private readonly input: BulkInput & { window: number; offset: number; runsBefore: number; totals?: BulkTotals }) {
     this.totals = { ...input.totals! };
@@ -113,6 +121,7 @@ export class BulkWindow {
     });
     if (input.route === 'batch' || input.route === 'auto') this.progress.batch = this.batchRoute.progress;
     this.routes = routeActivities(input);
+    this.store = patched('bulk-store-steps-as-activities') ? storeSteps : localStoreSteps;
   }
 
   /** The `resume` signal: reopen the day, wake parked rows, and start rows again at once. */
@@ -216,7 +225,7 @@ export class BulkWindow {
 
   private async rowAt(index: number): Promise<BulkRowRef> {
     if (index < this.pageStart || index >= this.pageStart + this.page.length) {
-      this.page = await local.loadBulkRows({ bulkId: this.input.bulkId, offset: index, limit: Math.max(PAGE_ROWS, this.input.window) });
+      this.page = await this.store.loadBulkRows({ bulkId: this.input.bulkId, offset: index, limit: Math.max(PAGE_ROWS, this.input.window) });
       this.pageStart = index;
     }
     const ref = this.page[index - this.pageStart];
@@ -293,7 +302,7 @@ export class BulkWindow {
   private async checkpoint(): Promise<{ dayClosedUntil?: number }> {
     const outcomes = this.outcomes;
     this.outcomes = [];
-    return local.bulkCheckpoint({
+    return this.store.bulkCheckpoint({
       bulkId: this.input.bulkId,
       outcomes,
       ...(this.input.options.fairnessKey !== undefined ? { fairnessKey: this.input.options.fairnessKey } : {}),
@@ -327,7 +336,7 @@ export class BulkWindow {
   /** `bulk resume`: the day reopens in the ledger, every row in flight gets `resume` (a parked one goes on at once). */
   private async resume(): Promise<void> {
     this.resumeRequested = false;
-    await local.reopenBulkQuota(this.input.options.fairnessKey !== undefined ? { fairnessKey: this.input.options.fairnessKey } : {});
+    await this.store.reopenBulkQuota(this.input.options.fairnessKey !== undefined ? { fairnessKey: this.input.options.fairnessKey } : {});
     await Promise.all([...this.inFlight.values()].map((f) => getExternalWorkflowHandle(f.ref.fillId).signal(resumeSignal).catch(() => undefined)));
     this.unpark();
   }

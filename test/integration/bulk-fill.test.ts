@@ -10,7 +10,7 @@ import type { FillResult } from '../../src/core/types.js';
 import { createWorkers, type WorkerSet } from '../../src/worker.js';
 import { useDevServerRigs } from '../helpers/dev-server-rigs.js';
 import { workflowBundle, type Rig } from '../helpers/fill-harness.js';
-import { registerAnswers, rowNumber, rowValues, storeRows } from './bulk-fixture.js';
+import { expectReplays, registerAnswers, rowNumber, rowValues, storeRows } from './bulk-fixture.js';
 
 const { env, rig: newRig } = useDevServerRigs();
 
@@ -110,6 +110,7 @@ describe('bulkFill', () => {
     // An operator lists the bulk's rows in the Temporal UI.
     const children = await listed(`FillflowBulkId = "${bulkId}" AND WorkflowType = "fillTemplate"`, 50);
     expect(children.sort()).toEqual(rows.map((r) => `${bulkId}/${r.row}`).sort());
+    await expectReplays(env().client, bulkId);
   });
 
   it('continues as new three times (a small threshold), losing and repeating nothing', async () => {
@@ -130,6 +131,7 @@ describe('bulkFill', () => {
     expect(calls.length).toBe(12);
     expect(new Set(calls.map((c) => c.promptText)).size).toBe(12);
     for (const l of await lines(rig, bulkId)) expectRowValues(l);
+    await expectReplays(env().client, bulkId);
   });
 
   it('answers a row equal to an earlier one from the cache: its fill makes no call', async () => {
@@ -165,6 +167,7 @@ describe('bulkFill', () => {
       const started = counts.completed + counts.cancelled;
       expect(await listed(`FillflowBulkId = "${bulkId}" AND WorkflowType = "fillTemplate" AND ExecutionStatus != "Running"`, started)).toHaveLength(started);
       expect(await listed(`FillflowBulkId = "${bulkId}" AND ExecutionStatus = "Running"`, 0)).toEqual([]);
+      await expectReplays(env().client, bulkId);
     }
   });
   it('parks when the daily quota runs out mid-bulk, starts nothing while parked, and completes after bulk resume', async () => {
@@ -197,6 +200,7 @@ describe('bulkFill', () => {
       for (const l of await lines(rig, bulkId)) expectRowValues(l);
       const result = (await env().client.workflow.getHandle(bulkId).result()) as BulkResult;
       expect(result.pausedMs).toBeGreaterThan(1_000);
+      await expectReplays(env().client, bulkId);
     }
   });
 

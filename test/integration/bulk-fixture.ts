@@ -3,11 +3,14 @@
  * row's values are right only when its own document was sent). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { AnswerSource } from '../../src/emulator/index.js';
 import type { TemplateSpec } from '../../src/core/types.js';
 import { ingestPaths } from '../../src/retrieval/ingest.js';
 import type { NewBulkRow } from '../../src/store/bulk-store.js';
 import type { Store } from '../../src/store/store.js';
+import { workflowBundle } from '../helpers/fill-harness.js';
 
 export const BULK_TEMPLATE: TemplateSpec = {
   id: 'supplier-mini',
@@ -70,4 +73,10 @@ export async function storeRows(store: Store, dir: string, n: number, first = 0)
 /** Row `r012` → 12. */
 export function rowNumber(row: string): number {
   return Number(row.slice(1));
+}
+
+/** The bulk's latest run replays on today's code from its history (what a query of a closed bulk does). */
+export async function expectReplays(client: Client, bulkId: string): Promise<void> {
+  const history = await client.workflow.getHandle(bulkId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, bulkId);
 }

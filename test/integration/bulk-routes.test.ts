@@ -11,7 +11,7 @@ import type { RecordedRequest } from '../../src/emulator/index.js';
 import { createWorkers, type WorkerSet } from '../../src/worker.js';
 import { useDevServerRigs } from '../helpers/dev-server-rigs.js';
 import { workflowBundle, type Rig } from '../helpers/fill-harness.js';
-import { registerAnswers, rowNumber, rowValues, storeRows } from './bulk-fixture.js';
+import { expectReplays, registerAnswers, rowNumber, rowValues, storeRows } from './bulk-fixture.js';
 
 const { env, rig: newRig } = useDevServerRigs();
 let rig: Rig;
@@ -40,6 +40,7 @@ async function run(req: BulkRequest): Promise<{ bulkId: string; lines: BulkResul
   const { bulkId } = await bulks.startBulk(req);
   const state = await bulks.waitForBulk(bulkId, { pollMs: 200 });
   expect(state.status, state.error).toBe('completed');
+  await expectReplays(env().client, bulkId);
   const lines: BulkResultLine[] = [];
   for await (const l of bulkResultLines(rig.store, bulkId)) lines.push(l);
   return { bulkId, lines };
