@@ -19,7 +19,7 @@ import type { BulkRoute } from '../src/bulk/bulk-records.js';
 import { loadConfig } from '../src/config.js';
 import { goldAnswers, startEmulator } from '../src/emulator/index.js';
 import { ingestPaths } from '../src/retrieval/ingest.js';
-import { installRuntimeLogger } from '../src/runtime/runtime-logger.js';
+import { installRuntime } from '../src/runtime/runtime.js';
 import type { NewBulkRow } from '../src/store/bulk-store.js';
 import { openStore } from '../src/store/open-store.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
@@ -46,7 +46,7 @@ const WINDOW_MS = 60_000;
 const HISTORY_BYTES = 50 * 1024 * 1024;
 const HISTORY_EVENTS = 51_200;
 
-installRuntimeLogger('ERROR');
+installRuntime({ level: 'ERROR' });
 // No latency of its own: the main run queues it per request, so the orchestration run can go without.
 const emulator = await startEmulator({ answer: goldAnswers(exampleGold()), limits: { rpm: RPM, tpm: TPM }, batch: { turnaroundMs: 2_000 } });
 const server = await startDevServer({ port: 0, headless: true, logLevel: 'error', searchAttributes: DEV_SERVER_SEARCH_ATTRIBUTES });

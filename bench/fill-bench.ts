@@ -24,7 +24,7 @@ import { goldAnswers, startEmulator, type GoldTable } from '../src/emulator/inde
 import { createGeminiClient } from '../src/gemini/gemini-client.js';
 import { apiKeyIdentity } from '../src/gemini/key-identity.js';
 import { ingestPaths } from '../src/retrieval/ingest.js';
-import { installRuntimeLogger } from '../src/runtime/runtime-logger.js';
+import { installRuntime } from '../src/runtime/runtime.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
@@ -74,7 +74,7 @@ const current = (profile: ProfileName, maxBatchSize?: number): Variant => {
   return { name: `planner 2, ${profile}${maxBatchSize !== undefined ? `, ceiling ${maxBatchSize}` : ''}`, planner: 2, profile, options };
 };
 
-installRuntimeLogger('ERROR');
+installRuntime({ level: 'ERROR' });
 const emulator = await startEmulator({ latencyMs: LATENCY_MS, outputTokensPerSecond: OUTPUT_TOKENS_PER_SECOND });
 const work = mkdtempSync(join(tmpdir(), 'fillflow-bench-'));
 

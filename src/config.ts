@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_FILL_OPTIONS } from './core/fill-options.js';
 import { CURRENT_MODEL_OUTPUT_TOKENS } from './core/model-limits.js';
 import { GEMINI_TASK_QUEUE, TASK_QUEUE } from './core/task-queues.js';
+import { findPackageRoot } from './temporal/binaries.js';
 import { temporalProfile } from './temporal-connection.js';
 import type { PriceTable } from './bulk/price-table.js';
 
@@ -120,7 +121,35 @@ export interface FillflowConfig {
   codecServer: CodecServerSettings;
   /** Bulk fills (docs/bulk.md): the config file's `bulk`, and FILLFLOW_BULK_WINDOW. */
   bulk: BulkSettings;
+  /** Worker versioning (docs/deploying.md): the deployment version every worker of this process polls as. */
+  versioning: VersioningSettings;
+  /**
+   * `IP:port` where the process serves Prometheus metrics at `/metrics`: the Temporal SDK's and Fillflow's
+   * (docs/metrics.md). From FILLFLOW_METRICS_ADDRESS, e.g. `0.0.0.0:9464` or `[::]:9464`. @default none: no metrics
+   */
+  metricsAddress?: string;
 }
+
+/**
+ * Which Temporal worker deployment version this process's workers are, and what a workflow they start is bound to.
+ * The server routes a new workflow to the deployment's current version; a PINNED one stays on the version it
+ * started on until it closes (with its children, its continue-as-new runs and its activities).
+ */
+export interface VersioningSettings {
+  /** One per Fillflow installation in a namespace (FILLFLOW_DEPLOYMENT_NAME, or the config file's `versioning.deploymentName`). @default 'fillflow' */
+  deploymentName: string;
+  /** The code's identity (FILLFLOW_BUILD_ID). @default package.json's version, so a release is a new version */
+  buildId: string;
+  /**
+   * What a workflow these workers start is bound to (FILLFLOW_VERSIONING_BEHAVIOR `pinned` | `auto-upgrade`, or the config
+   * file's `versioning.behavior`). PINNED: a fill parked for a day finishes on the code it started on, so the old
+   * version's workers run until it drains. AUTO_UPGRADE: running fills move to each new current version at their next
+   * task, which is safe only for changes made with `patched()` and checked by the replay tests. @default 'PINNED'
+   */
+  behavior: VersioningBehaviorSetting;
+}
+
+export type VersioningBehaviorSetting = 'PINNED' | 'AUTO_UPGRADE';
 
 export interface BulkSettings {
   /** Rows in flight at once. @default sized to the quota (src/bulk/window-size.ts) */
@@ -187,6 +216,7 @@ interface ConfigFile {
   queueRate?: string;
   fill?: { priority?: unknown; onQuotaExhausted?: unknown; maxConcurrentBatches?: unknown };
   bulk?: unknown;
+  versioning?: { deploymentName?: unknown; behavior?: unknown };
 }
 
 /**
@@ -246,8 +276,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: originList(env.FILLFLOW_CODEC_CORS_ORIGINS, 'FILLFLOW_CODEC_CORS_ORIGINS') ?? DEFAULT_CODEC_CORS_ORIGINS,
     },
     bulk: bulkSettings(file.bulk, env),
+    versioning: versioningSettings(file.versioning, env),
+    ...metricsPart(env.FILLFLOW_METRICS_ADDRESS),
   };
   return Object.freeze(config);
+}
+
+/**
+ * FILLFLOW_METRICS_ADDRESS, checked as the exporter will read it: an IP address (IPv6 in brackets) and a port. The
+ * exporter binds no host names, and port 0 would listen where no scraper could know to look.
+ */
+function metricsPart(v: string | undefined): { metricsAddress?: string } {
+  const raw = nonEmpty(v);
+  if (raw === undefined) return {};
+  const m = /^(\[([^\]]+)\]|[^:\[\]]+):(\d{1,5})$/.exec(raw);
+  const ip = m ? (m[2] ?? m[1]!) : undefined;
+  const port = m ? Number(m[3]) : NaN;
+  const family = ip === undefined ? 0 : isIP(ip);
+  // IPv4 without brackets, IPv6 only within them.
+  if (!m || family === 0 || (family === 6) !== (m[2] !== undefined) || port < 1 || port > 65_535) {
+    throw new ConfigError(
+      `FILLFLOW_METRICS_ADDRESS must be IP:port to serve metrics on (0.0.0.0:9464 for every interface, 127.0.0.1:9464 for this machine, [::]:9464 for IPv6), got "${raw}"`,
+    );
+  }
+  return { metricsAddress: raw };
 }
 
 /** The config file's `bulk` ({ window?, prices? }) and FILLFLOW_BULK_WINDOW (which wins), checked. */
@@ -270,6 +322,40 @@ function bulkSettings(v: unknown, env: Record<string, string | undefined>): Bulk
     out.prices = p as Partial<PriceTable>;
   }
   return out;
+}
+
+/**
+ * The config file's `versioning` ({ deploymentName?, behavior? }) under FILLFLOW_DEPLOYMENT_NAME, FILLFLOW_BUILD_ID and
+ * FILLFLOW_VERSIONING_BEHAVIOR. The server refuses a deployment name with a dot (it once separated name and build ID);
+ * a colon separates them in the TemporalWorkerDeploymentVersion search attribute, so neither may hold one.
+ */
+function versioningSettings(v: ConfigFile['versioning'], env: Record<string, string | undefined>): VersioningSettings {
+  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw new ConfigError('config file versioning must be an object { deploymentName?, behavior? }');
+  const fromFile = (key: 'deploymentName' | 'behavior'): string | undefined => {
+    const value = v?.[key];
+    if (value !== undefined && typeof value !== 'string') throw new ConfigError(`config file versioning.${key} must be a string, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const deploymentName = nonEmpty(env.FILLFLOW_DEPLOYMENT_NAME) ?? fromFile('deploymentName') ?? 'fillflow';
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(deploymentName)) {
+    throw new ConfigError(`deployment name (FILLFLOW_DEPLOYMENT_NAME or versioning.deploymentName) must be 1 to 100 letters, digits, dashes or underscores, got "${deploymentName}"`);
+  }
+  const buildId = nonEmpty(env.FILLFLOW_BUILD_ID) ?? packageVersion();
+  if (!/^[A-Za-z0-9_.+-]{1,100}$/.test(buildId)) {
+    throw new ConfigError(`FILLFLOW_BUILD_ID must be 1 to 100 letters, digits, dots, dashes, underscores or pluses, got "${buildId}"`);
+  }
+  const behavior = (nonEmpty(env.FILLFLOW_VERSIONING_BEHAVIOR) ?? fromFile('behavior') ?? 'pinned').toLowerCase();
+  if (behavior !== 'pinned' && behavior !== 'auto-upgrade') {
+    throw new ConfigError(`versioning behavior (FILLFLOW_VERSIONING_BEHAVIOR or versioning.behavior) must be "pinned" or "auto-upgrade", got "${behavior}"`);
+  }
+  return Object.freeze({ deploymentName, buildId, behavior: behavior === 'pinned' ? 'PINNED' : 'AUTO_UPGRADE' });
+}
+
+/** Fillflow's own version, from the package.json above this module (src/ under tsx, dist/src/ when compiled). */
+function packageVersion(): string {
+  const version: unknown = JSON.parse(readFileSync(join(findPackageRoot(), 'package.json'), 'utf8')).version;
+  if (typeof version !== 'string' || version === '') throw new ConfigError('package.json has no version to use as the build ID; set FILLFLOW_BUILD_ID');
+  return version;
 }
 
 /**

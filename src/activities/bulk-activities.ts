@@ -1,10 +1,11 @@
 /** @module The `bulkFill` workflow's activities (on the `fillflow` queue): read a page of rows from the store,
- * record rows' outcomes and read whether the key's day is closed, reopen the day on `bulk resume`, and follow
- * a row's fill that a restarted bulk finds already started. */
+ * record rows' outcomes (counted in fillflow_bulk_rows_total) and read whether the key's day is closed, reopen the
+ * day on `bulk resume`, and follow a row's fill that a restarted bulk finds already started. */
 import { Context, heartbeat } from '@temporalio/activity';
 import type { BulkCheckpointInput, BulkCheckpointResult, BulkRowRef, LoadBulkRowsInput } from '../bulk/bulk-records.js';
 import type { FillResult } from '../core/types.js';
 import { apiKeyIdentity } from '../gemini/key-identity.js';
+import { activityMetrics } from '../metrics/activity-metrics.js';
 import type { QuotaBucket } from '../store/quota-ledger-store.js';
 import type { FillActivityDeps } from './deps.js';
 
@@ -24,9 +25,19 @@ export function createBulkActivities(deps: FillActivityDeps) {
       return rows.map((r) => ({ index: r.index, row: r.row, fillId: r.fillId, templateId: r.templateId, documentIds: r.documentIds }));
     },
 
-    /** Records outcomes (the first stands, so a retry changes nothing) and reads whether the day is closed. */
+    /**
+     * Records outcomes (the first stands, so a retry changes nothing) and reads whether the day is closed. The rows
+     * metric counts what the record changed, read from the bulk's counts around it: a retried or re-run checkpoint
+     * (a local activity runs again when its workflow task is lost) counts nothing twice.
+     */
     async bulkCheckpoint(input: BulkCheckpointInput): Promise<BulkCheckpointResult> {
-      await store.recordBulkRowOutcomes(input.bulkId, input.outcomes);
+      if (input.outcomes.length > 0) {
+        const before = await store.bulkRowCounts(input.bulkId);
+        await store.recordBulkRowOutcomes(input.bulkId, input.outcomes);
+        const after = await store.bulkRowCounts(input.bulkId);
+        const metrics = activityMetrics();
+        for (const outcome of ['completed', 'failed', 'cancelled'] as const) metrics.bulkRows(outcome, after[outcome] - before[outcome]);
+      }
       const [snapshot] = await store.quotaSnapshots(bucket(input.fairnessKey));
       return snapshot?.exhaustedUntil !== undefined ? { dayClosedUntil: snapshot.exhaustedUntil } : {};
     },

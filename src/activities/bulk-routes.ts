@@ -11,6 +11,7 @@ import { FailureType } from '../core/failure-types.js';
 import type { FillOptions } from '../core/fill-records.js';
 import { parseAnswer } from '../core/resolve-answer.js';
 import { createGeminiBatchClient, type BatchState } from '../gemini/batch-client.js';
+import { activityMetrics } from '../metrics/activity-metrics.js';
 import type { GeminiActivityDeps } from './deps.js';
 import { beginMeteredAttempt } from './metered-call.js';
 import { rowRequests, type RowRequest } from './bulk-row-requests.js';
@@ -168,6 +169,7 @@ export function createBulkRouteActivities(deps: GeminiActivityDeps) {
       const client = batchClient();
       const answers = await client.answers(input.job);
       const items = new Map(record.items.map((i) => [i.key, i]));
+      const metrics = activityMetrics();
       const out: CollectBatchResult = { answered: 0, failed: 0, truncated: 0 };
       for (const a of answers) {
         const item = items.get(a.key);
@@ -183,6 +185,7 @@ export function createBulkRouteActivities(deps: GeminiActivityDeps) {
           outputTokens: a.usage.outputTokens,
           fields: a.error ? 0 : item.fieldKeys.length,
         });
+        metrics.geminiCall({ route: 'batch', request: 'generate' }, a.error ? 'error' : 'ok', a.usage);
         if (a.error) out.failed++;
         else if (a.finish === 'stop' && parseAnswer(a.text, item.fieldKeys).ok) {
           await store.cachePut(a.key, { text: a.text ?? '', promptTokens: a.usage.promptTokens, outputTokens: a.usage.outputTokens, finishReason: a.reason ?? 'STOP' });

@@ -6,6 +6,7 @@ import { parseAnswer, resolveAnswers } from '../core/resolve-answer.js';
 import { salvageTruncatedObject } from '../core/salvage-answer.js';
 import type { FieldSpec } from '../core/types.js';
 import type { GenerateJsonResult } from '../gemini/gemini-client.js';
+import { activityMetrics } from '../metrics/activity-metrics.js';
 import type { GeminiActivityDeps } from './deps.js';
 import { buildBatchRequest } from './batch-request.js';
 import { loadTemplate } from './load-fields.js';
@@ -34,6 +35,7 @@ function answerBatch(deps: GeminiActivityDeps) {
       const parsed = parseAnswer(cached.text, input.fieldKeys);
       if (parsed.ok) {
         await meter.record({ kind: 'cache_hit', fields: fields.length });
+        activityMetrics().cacheHit();
         return { batchId: input.batchId, fields: resolveAnswers(fields, parsed.answers, passages, 'cache'), cached: true };
       }
     }

@@ -1,11 +1,14 @@
 /** @module The one metered Gemini call. Every request a Gemini activity sends, for answers or for vectors, goes
  * through here: the attempt's retry count, the shared ledger's permit (run-time limits included), the request
  * with heartbeats, usage named by endpoint and model, 429s booked in the ledger, the reservation reconciled,
- * and every failure mapped by toFailure. Extraction and embedding differ only in what they send. */
+ * every failure mapped by toFailure, and the same facts counted in Fillflow's metrics. Extraction and embedding
+ * differ only in what they send. */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import { classifyGeminiError } from '../core/classify-gemini-error.js';
+import { classifyGeminiError, type GeminiErrorClass } from '../core/classify-gemini-error.js';
 import { quotaLimitsOf } from '../core/quota-limits.js';
 import { GeminiCallError, type GeminiClient } from '../gemini/gemini-client.js';
+import { activityMetrics } from '../metrics/activity-metrics.js';
+import type { FillflowMetrics, Gemini429Kind, GeminiCallTags, GeminiOutcome } from '../metrics/fillflow-metrics.js';
 import type { QuotaBucket } from '../store/quota-ledger-store.js';
 import type { UsageEvent } from '../store/store.js';
 import type { GeminiActivityDeps } from './deps.js';
@@ -83,6 +86,7 @@ export async function beginMeteredAttempt(
     model,
     attempt,
     record,
+    metrics: activityMetrics(),
     random: opts.random ?? Math.random,
   };
   return { gemini, endpoint: gemini.endpoint, model, attempt, record, call: (req) => meteredCall(meter, req) };
@@ -95,6 +99,7 @@ interface Meter {
   model: string;
   attempt: number;
   record(facts: UsageFacts): Promise<void>;
+  metrics: FillflowMetrics;
   random: () => number;
 }
 
@@ -105,6 +110,7 @@ async function meteredCall<T>(m: Meter, req: MeteredRequest<T>): Promise<T> {
   const limits = { ...quotaLimitsOf(config.limits), ...(await store.quotaLimitOverrides()) };
   // The shared ledger grants the call first: a call waits for room in the minute instead of meeting a 429.
   const permit = await acquirePermit(store, m.bucket, limits, req.estimatedTokens);
+  m.metrics.ledgerWait(permit.waitedMs, permit.ok ? 'granted' : 'day_closed');
   if (permit.waitedMs >= COUNTED_WAIT_MS) await m.record({ kind: 'quota_wait', detail: String(permit.waitedMs) });
   if (!permit.ok) {
     throw toFailure({ kind: 'day-closed', model: m.model, resetAt: permit.resetAt, requestsPerDay: limits.requestsPerDay });
@@ -121,6 +127,7 @@ async function meteredCall<T>(m: Meter, req: MeteredRequest<T>): Promise<T> {
   if (counted && counted.promptTokens > 0) await store.quotaReconcile(permit.reservationId, counted.promptTokens);
   const tokens = counted ?? { promptTokens: req.estimatedTokens, outputTokens: 0 };
   await m.record({ kind: 'api_call', ...detailOf(req), ...tokens, fields: req.fields });
+  m.metrics.geminiCall(callTags(req), 'ok', tokens);
   return answer;
 }
 
@@ -145,7 +152,9 @@ async function failedCall<T>(m: Meter, reservationId: number, req: MeteredReques
   const cls = classifyGeminiError(err.record);
   // Sent, so counted: usage.apiCalls counts every request, those answered 429 included. No fields: none were answered.
   await m.record({ kind: 'api_call', ...detailOf(req) });
+  m.metrics.geminiCall(callTags(req), outcomeOf(cls));
   if (cls.kind === 'rate-limited' || cls.kind === 'daily-quota') {
+    m.metrics.gemini429(quotaKindOf(cls));
     await m.record({ kind: 'rate_limited', detail: cls.kind === 'daily-quota' ? 'per-day' : cls.quota });
     // Per-minute 429s slow the bucket for every worker; a per-day one closes it until the Pacific midnight.
     await store.quotaRecord429(m.bucket, cls.kind === 'daily-quota' ? 'per-day' : cls.quota === 'tokens-per-minute' ? 'tokens-per-minute' : 'per-minute');
@@ -159,4 +168,28 @@ async function failedCall<T>(m: Meter, reservationId: number, req: MeteredReques
 
 function detailOf<T>(req: MeteredRequest<T>): { detail?: string } {
   return req.detail !== undefined ? { detail: req.detail } : {};
+}
+
+/** The request's route and kind, from the detail its usage events carry: embeddings always go at the standard tier. */
+function callTags<T>(req: MeteredRequest<T>): GeminiCallTags {
+  return { route: req.detail === 'flex' ? 'flex' : 'standard', request: req.detail === 'embed' ? 'embed' : 'generate' };
+}
+
+function outcomeOf(cls: GeminiErrorClass): GeminiOutcome {
+  switch (cls.kind) {
+    case 'rate-limited':
+    case 'daily-quota':
+      return 'rate_limited';
+    case 'too-large':
+      return 'too_large';
+    case 'bad-request':
+      return 'bad_request';
+    default:
+      return cls.kind;
+  }
+}
+
+function quotaKindOf(cls: Extract<GeminiErrorClass, { kind: 'rate-limited' | 'daily-quota' }>): Gemini429Kind {
+  if (cls.kind === 'daily-quota') return 'per_day';
+  return cls.quota === 'requests-per-minute' ? 'requests_per_minute' : cls.quota === 'tokens-per-minute' ? 'tokens_per_minute' : 'unknown';
 }

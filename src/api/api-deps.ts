@@ -2,6 +2,7 @@
  * client). Tests pass the same client on a test server; nothing is mocked at module level. */
 import type { FillflowClient } from '../client.js';
 import type { FillflowConfig } from '../config.js';
+import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import { DEFAULT_DOCUMENT_LIMITS } from '../retrieval/document-guard.js';
 import type { Store } from '../store/store.js';
 
@@ -30,4 +31,6 @@ export interface ApiDeps {
   limits?: Partial<ApiLimits>;
   /** Where 5xx causes are logged (never sent to the client). @default console.error */
   logError?: (message: string, err: unknown) => void;
+  /** This process's metrics, when it serves them: GET /metrics answers with them, and requests are counted in them. */
+  metrics?: ProcessMetrics;
 }

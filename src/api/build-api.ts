@@ -11,6 +11,7 @@ import { buildOpenApi, serverEntry, type RouteDoc } from './openapi.js';
 import { bulkRoutes } from './routes/bulks.js';
 import { documentRoutes } from './routes/documents.js';
 import { fillRoutes } from './routes/fills.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { statsRoutes } from './routes/stats.js';
 import { templateRoutes } from './routes/templates.js';
 import { parseStrictJson } from './strict-json.js';
@@ -70,6 +71,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   fillRoutes(app, deps, docs);
   statsRoutes(app, deps, docs);
   bulkRoutes(app, deps, docs);
+  metricsRoutes(app, deps, docs);
   docs.push({
     method: 'GET',
     url: '/api/health',

@@ -8,9 +8,10 @@ import { dataConverterWith, payloadCodecFromConfig } from '../codec/data-convert
 import { FillflowClient } from '../client.js';
 import { ConfigError, loadConfig, type FillflowConfig } from '../config.js';
 import { startLocalStack } from '../runtime/local-stack.js';
-import { installRuntimeLogger } from '../runtime/runtime-logger.js';
+import { installRuntime, MetricsStartError } from '../runtime/runtime.js';
 import { openStore, openStoreReady } from '../store/open-store.js';
 import { startDevServer } from '../temporal/dev-server.js';
+import { describePromotion } from '../temporal/worker-deployment.js';
 import { connectClient, connectNative, describeTemporal, temporalConnectionSettings, type TemporalConnectionSettings } from '../temporal-connection.js';
 import { createWorkers } from '../worker.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
@@ -42,6 +43,24 @@ function connectionSettings(config: Readonly<FillflowConfig>): TemporalConnectio
 }
 
 type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
+
+/**
+ * The process's Temporal runtime, serving metrics when FILLFLOW_METRICS_ADDRESS is set. Before any connection: the
+ * runtime cannot be changed once one exists, and an address it cannot listen on stops the command at start.
+ */
+function installRuntimeFor(config: Readonly<FillflowConfig>) {
+  try {
+    return installRuntime(config.metricsAddress !== undefined ? { metricsAddress: config.metricsAddress } : {});
+  } catch (err) {
+    if (err instanceof MetricsStartError) throw new CliError(err.message, ExitCode.unavailable);
+    throw err;
+  }
+}
+
+/** What the ready line says about metrics. */
+function metricsNote(metrics: { address: string } | undefined): string {
+  return metrics ? `; metrics on http://${metrics.address}/metrics` : '';
+}
 
 /** Resolves when SIGINT or SIGTERM arrives. */
 function untilSignal(): Promise<string> {
@@ -110,7 +129,7 @@ export async function workerCommand(opts: { role?: string; json?: boolean } & Li
   for (const r of roles) if (r !== 'fill' && r !== 'gemini') throw new CliError(`--role must be fill, gemini or all, got "${r}"`);
   const settings = connectionSettings(config);
   const address = describeTemporal(settings);
-  installRuntimeLogger();
+  const { metrics } = installRuntimeFor(config);
   const connection = await connectNative(settings).catch((err: Error) => {
     // The message names the address tried, never the API key.
     throw new CliError(err.message, ExitCode.unavailable);
@@ -126,12 +145,16 @@ export async function workerCommand(opts: { role?: string; json?: boolean } & Li
   const encryptedWith = codec.currentKeyId ?? null;
   io.stdout(
     opts.json
-      ? JSON.stringify({ ready: true, temporal: settings.address, namespace: settings.namespace, roles, model: config.gemini.model, geminiConfigured: config.gemini.apiKey !== undefined, encryptionKeyId: encryptedWith })
+      ? JSON.stringify({ ready: true, temporal: settings.address, namespace: settings.namespace, roles, model: config.gemini.model, geminiConfigured: config.gemini.apiKey !== undefined, encryptionKeyId: encryptedWith, metrics: metrics?.address ?? null })
       : `worker ready on ${address} (${roles.join(' + ')}; model ${config.gemini.model}; ` +
           `${config.gemini.apiKey ? 'Gemini configured' : 'no GEMINI_API_KEY: offline extraction only'}` +
-          `${encryptedWith ? `; payloads encrypted with key ${encryptedWith}` : ''})`,
+          `${encryptedWith ? `; payloads encrypted with key ${encryptedWith}` : ''}${metricsNote(metrics)})`,
   );
   const running = workers.run();
+  // Which version takes new fills (a failure is logged by the workers themselves).
+  void workers.promotion.then((p) => {
+    if (p.outcome === 'current' || p.outcome === 'not-promoted') io.stderr(`worker: ${describePromotion(p)}`);
+  });
   await Promise.race([untilSignal(), running]);
   workers.shutdown();
   await running.catch(() => undefined);
@@ -160,7 +183,7 @@ export async function apiCommand(io: Io, opts: { json?: boolean; port?: string }
     throw new CliError((err as Error).message);
   }
   const settings = connectionSettings(config);
-  installRuntimeLogger();
+  const { metrics } = installRuntimeFor(config);
   const store = await openStoreReady(config).catch((err: Error) => {
     throw new CliError(`cannot open the store (FILLFLOW_DB): ${err.message}`, ExitCode.unavailable);
   });
@@ -174,16 +197,16 @@ export async function apiCommand(io: Io, opts: { json?: boolean; port?: string }
     config,
     store,
   });
-  const api = await startApi({ store, fills: client, config }, port !== undefined ? { port } : {}).catch(async (err: Error) => {
+  const api = await startApi({ store, fills: client, config, ...(metrics ? { metrics } : {}) }, port !== undefined ? { port } : {}).catch(async (err: Error) => {
     await connection.close();
     await store.close();
     throw new CliError(err.message, ExitCode.unavailable);
   });
   io.stdout(
     opts.json
-      ? JSON.stringify({ ready: true, api: `${api.url}/api`, temporal: settings.address, namespace: settings.namespace, auth: config.apiToken !== undefined })
+      ? JSON.stringify({ ready: true, api: `${api.url}/api`, temporal: settings.address, namespace: settings.namespace, auth: config.apiToken !== undefined, metrics: metrics?.address ?? null })
       : `fillflow api ready: API ${api.url}/api${config.apiToken ? ' (bearer token required)' : ''}, temporal ${describeTemporal(settings)}, ` +
-          `namespace ${settings.namespace}`,
+          `namespace ${settings.namespace}${metricsNote(metrics)}`,
   );
   await untilSignal();
   await api.close();
@@ -203,6 +226,7 @@ export async function devCommand(io: Io, opts: { json?: boolean } & LimitFlagVal
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+  const { metrics } = installRuntimeFor(config);
   const store = openStore(config);
   // One codec for the client, the workers and the UI's codec server.
   const codec = payloadCodecFromConfig(config);
@@ -222,7 +246,7 @@ export async function devCommand(io: Io, opts: { json?: boolean } & LimitFlagVal
     throw new CliError(err.message, ExitCode.unavailable);
   });
   // `ready` only once the API listens too: scripts wait for that line and then call the API.
-  const api = await startApi({ store, fills: stack.client, config }).catch(async (err: Error) => {
+  const api = await startApi({ store, fills: stack.client, config, ...(metrics ? { metrics } : {}) }).catch(async (err: Error) => {
     await stack.stop();
     await codecServer?.close();
     await store.close();
@@ -238,12 +262,13 @@ export async function devCommand(io: Io, opts: { json?: boolean } & LimitFlagVal
         store: config.dbPath,
         auth: config.apiToken !== undefined,
         codec: codecServer?.url ?? null,
+        metrics: metrics?.address ?? null,
       }),
     );
   } else {
     io.stdout(
       `fillflow dev ready: temporal ${stack.address}, UI ${stack.server?.uiUrl ?? '-'}, workers on fillflow + fillflow-gemini, ` +
-        `API ${api.url}/api${config.apiToken ? ' (bearer token required)' : ''}, store ${config.dbPath}${codecNote(config, codecServer)}`,
+        `API ${api.url}/api${config.apiToken ? ' (bearer token required)' : ''}, store ${config.dbPath}${codecNote(config, codecServer)}${metricsNote(metrics)}`,
     );
   }
   await untilSignal();

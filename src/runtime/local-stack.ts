@@ -1,5 +1,6 @@
 /** @module Connects to Temporal (or starts a local dev server when no TEMPORAL_ADDRESS is set) and
  * optionally runs the workers in this process: the embedded default behind `fillflow fill` and `dev`. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NativeConnection } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -9,10 +10,11 @@ import type { FillflowConfig } from '../config.js';
 import type { GeminiClient } from '../gemini/gemini-client.js';
 import type { Store } from '../store/store.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server.js';
+import { describePromotion } from '../temporal/worker-deployment.js';
 import { createWorkers, type WorkerSet } from '../worker.js';
 import { connectClient, connectNative, localServerSettings, temporalConnectionSettings } from '../temporal-connection.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { installRuntimeLogger } from './runtime-logger.js';
+import { installRuntime } from './runtime.js';
 
 export interface LocalStackOptions {
   config: Readonly<FillflowConfig>;
@@ -32,11 +34,20 @@ export interface LocalStack {
   server?: DevServer;
   client: FillflowClient;
   workers?: WorkerSet;
+  /**
+   * Waits for `work`, unless the dev server this process started dies first: then rejects at once with an error
+   * that says so and that `unfinished` (e.g. "the fill fill-…") was not finished. Without such a server, `work` as is.
+   */
+  whileServing<T>(work: Promise<T>, unfinished: string): Promise<T>;
   stop(): Promise<void>;
 }
 
+/** After the server died, how long stop() gives the workers to wind down: with nothing to report to, they only retry. */
+const DEAD_SERVER_DRAIN_MS = 3_000;
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
-  installRuntimeLogger();
+  // Keeps a runtime the caller installed first (`fillflow dev` installs one with its metrics).
+  installRuntime();
   const { config } = opts;
   let server: DevServer | undefined;
   // A configured cluster is reached with the environment's credentials (TEMPORAL_API_KEY, TEMPORAL_TLS*, a profile);
@@ -77,23 +88,45 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         store: opts.store,
         ...(opts.gemini ? { gemini: opts.gemini } : {}),
         codec,
+        // A server this process started has no workers but these (`fillflow dev`'s keeps its state across runs, so a
+        // new build takes over from the last one); a configured cluster's versions are promoted by its operator.
+        promote: server ? 'always' : 'if-none',
       });
       running = workers.run();
+      // Until a version is current the server hands new fills to no versioned worker: fail here, not with a fill that waits.
+      const promotion = await workers.promotion;
+      if (promotion.outcome === 'failed') throw new Error(describePromotion(promotion));
     }
   } catch (err) {
     await connection.close();
     await server?.stop();
     throw err;
   }
+  // A dead server ends the workers at once: their polls and reports could only be retried until someone kills us.
+  let serverDied = false;
+  void server?.died.then(() => {
+    serverDied = true;
+    workers?.shutdown();
+  });
   return {
     address,
     ...(server ? { server } : {}),
     client,
     ...(workers ? { workers } : {}),
+    whileServing<T>(work: Promise<T>, unfinished: string): Promise<T> {
+      if (!server) return work;
+      const died = server.died.then((err) => Promise.reject(new Error(`${err.message}; ${unfinished} was not finished`)));
+      return Promise.race([work, died]);
+    },
     async stop() {
       workers?.shutdown();
-      await running?.catch(() => undefined);
-      await workerConnection?.close();
+      const drained = running?.catch(() => undefined);
+      if (serverDied) await Promise.race([drained, sleep(DEAD_SERVER_DRAIN_MS, undefined, { ref: false })]);
+      else await drained;
+      // Closing a connection its workers still hold fails; after a dead server that is expected and harmless.
+      await workerConnection?.close().catch((err: unknown) => {
+        if (!serverDied) throw err;
+      });
       await connection.close();
       await server?.stop();
     },

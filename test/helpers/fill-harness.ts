@@ -18,7 +18,7 @@ import { goldAnswers, loadGoldTable, startEmulator, type Emulator, type Emulator
 import { ingestPaths } from '../../src/retrieval/ingest.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { installRuntime } from '../../src/runtime/runtime.js';
 import { createWorkers, workflowsPath } from '../../src/worker.js';
 
 export const EXAMPLE_DIR = resolve(import.meta.dirname, '../../examples/supplier-onboarding');
@@ -61,7 +61,7 @@ export interface Rig {
 export const TEST_API_KEY = 'AIzaTest-secret-key-0123456789';
 
 export async function createRig(env: TestWorkflowEnvironment, opts: RigOptions = {}): Promise<Rig> {
-  installRuntimeLogger();
+  installRuntime();
   const dir = mkdtempSync(join(tmpdir(), 'fillflow-it-'));
   const emulator = await startEmulator({ answer: goldAnswers(exampleGold()), ...opts.emulator });
   const config = loadConfig(

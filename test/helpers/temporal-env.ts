@@ -8,7 +8,7 @@ import {
   resolveTestServer,
   type ResolvedBinary,
 } from '../../src/temporal/binaries.js';
-import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { installRuntime } from '../../src/runtime/runtime.js';
 import { dynamicConfigArgs } from '../../src/temporal/dev-server.js';
 import { FILL_SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
 import proto from '@temporalio/proto';
@@ -48,7 +48,7 @@ export interface LocalTestEnvOptions {
  */
 export async function createLocalTestEnv(opts: LocalTestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   // The SDK's runtime is created with the environment; warnings only, or worker state chatter floods the output.
-  installRuntimeLogger();
+  installRuntime();
   const path = await binaryPath(TEMPORAL_CLI_PATH_ENV, resolveTemporalCli);
   return TestWorkflowEnvironment.createLocal({
     server: {
@@ -64,7 +64,7 @@ export async function createLocalTestEnv(opts: LocalTestEnvOptions = {}): Promis
 
 /** The Java time-skipping test server, for tests that sleep through days. Call `teardown()` after. */
 export async function createTimeSkippingTestEnv(): Promise<TestWorkflowEnvironment> {
-  installRuntimeLogger();
+  installRuntime();
   const path = await binaryPath(TEMPORAL_TEST_SERVER_PATH_ENV, resolveTestServer);
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
   // The test server starts with no custom search attributes; fills publish Fillflow's own.

@@ -12,7 +12,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillCommand } from '../../src/cli/fill-command.js';
 import { goldAnswers } from '../../src/emulator/index.js';
-import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { installRuntime } from '../../src/runtime/runtime.js';
 import { createWorkers } from '../../src/worker.js';
 import { useDevServerRigs } from '../helpers/dev-server-rigs.js';
 import { EXAMPLE_DIR, exampleGold, workflowBundle, type Rig } from '../helpers/fill-harness.js';
@@ -30,8 +30,9 @@ const remark = (i: number) => `Internal remark ${i}: ${MARKERS[i]} stays between
 // Installed before the dev server creates the runtime, at DEBUG: lines a production worker (WARN) never writes
 // are held to the same rule.
 const runtimeLines: string[] = [];
-installRuntimeLogger('DEBUG', (entry) => {
-  runtimeLines.push(`[runtime ${entry.level}] ${entry.message} ${inspect(entry.meta ?? {}, { depth: 10, breakLength: Infinity })}`);
+installRuntime({
+  level: 'DEBUG',
+  write: (entry) => runtimeLines.push(`[runtime ${entry.level}] ${entry.message} ${inspect(entry.meta ?? {}, { depth: 10, breakLength: Infinity })}`),
 });
 
 const { env, rig: newRig } = useDevServerRigs();

@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { installRuntimeLogger } from '../../src/runtime/runtime-logger.js';
+import { installRuntime } from '../../src/runtime/runtime.js';
 import { workflowsPath } from '../../src/worker.js';
 
-installRuntimeLogger();
+installRuntime();
 
 const dir = resolve(import.meta.dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
       ['GET /api/bulks/{id}/results', 'getBulkResults'],
       ['POST /api/bulks/{id}/cancel', 'cancelBulk'],
       ['POST /api/bulks/{id}/resume', 'resumeBulk'],
+      ['GET /metrics', 'getMetrics'],
       ['GET /api/health', 'getHealth'],
       ['GET /api/openapi.json', 'getOpenApiDocument'],
     ]);
