@@ -3,7 +3,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createFillActivities, createGeminiActivities } from './activities/index.js';
 import { dataConverterWith, payloadCodecFromConfig } from './codec/data-converter.js';
 import type { FillflowConfig } from './config.js';
@@ -11,6 +11,7 @@ import { geminiQueueRate } from './core/task-queue-rate.js';
 import { apiKeyIdentity } from './gemini/key-identity.js';
 import { createGeminiClient, type GeminiClient } from './gemini/gemini-client.js';
 import type { Store } from './store/store.js';
+import { describePromotion, promoteWhenPolling, versionName, workerDeploymentOptions, type PromotePolicy, type Promotion } from './temporal/worker-deployment.js';
 
 /** The workflow entry matching how this module runs: `.ts` under tsx and vitest, `.js` when compiled. */
 export const workflowsPath = fileURLToPath(new URL(`./workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -31,12 +32,22 @@ export interface WorkerSetOptions {
    * @default built from `config.encryption` (with no key configured it writes in clear)
    */
   codec?: PayloadCodec;
+  /**
+   * When run() makes this set's deployment version (`config.versioning`) current: `if-none` only for a deployment with no
+   * current version yet (its first deploy); `always` for a server whose only workers these are (src/runtime/local-stack.ts).
+   * @default 'if-none'
+   */
+  promote?: PromotePolicy;
 }
 
 export interface WorkerSet {
   workers: Worker[];
+  /** `deployment:buildId`: the worker deployment version both workers poll as. */
+  version: string;
   /** Runs until shutdown() or a fatal error. */
   run(): Promise<void>;
+  /** Settles, never rejecting, once run() has made the version current or left another current, per `promote`. */
+  promotion: Promise<Promotion>;
   shutdown(): void;
 }
 
@@ -52,6 +63,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
   // Both workers encrypt what they write to history; the fill worker's workflow payloads pass the codec
   // outside the sandbox, on the way to and from the server.
   const dataConverter = dataConverterWith(opts.codec ?? payloadCodecFromConfig(config));
+  // One version for both queues, so a pinned fill's Gemini calls also run on the code it started on.
+  const workerDeployment = workerDeploymentOptions(config.versioning);
   const workers: Worker[] = [];
   if (roles.includes('fill')) {
     workers.push(
@@ -60,6 +73,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         dataConverter,
+        workerDeploymentOptions: workerDeployment,
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
         activities: createFillActivities({ store, config }),
         ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
@@ -74,6 +88,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.geminiTaskQueue,
         dataConverter,
+        workerDeploymentOptions: workerDeployment,
         activities: createGeminiActivities({ store, config, keyId: apiKeyIdentity(config.gemini.apiKey), ...(gemini ? { gemini } : {}) }),
         maxConcurrentActivityTaskExecutions: config.limits.concurrency,
         // Enforced by the server across all workers; every worker must send the same value, or the last poller wins.
@@ -82,12 +97,32 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
       }),
     );
   }
+  const stopped = new AbortController();
+  let settle!: (p: Promise<Promotion>) => void;
+  const promotion = new Promise<Promotion>((resolve) => (settle = resolve));
   return {
     workers,
+    version: versionName(config.versioning),
+    promotion,
     run: async () => {
-      await Promise.all(workers.map((w) => w.run()));
+      const running = Promise.all(workers.map((w) => w.run()));
+      const policy = opts.promote ?? 'if-none';
+      const promoting = promoteWhenPolling({ service: connection.workflowService, namespace: config.temporal.namespace, versioning: config.versioning, taskQueues: workers.map((w) => w.options.taskQueue), policy, signal: stopped.signal });
+      // Workers that never get a version made current receive no new fills: say so even when nobody awaits the promotion.
+      settle(
+        promoting.then((p) => {
+          if (p.outcome === 'failed') Runtime.instance().logger.warn(describePromotion(p));
+          return p;
+        }),
+      );
+      try {
+        await running;
+      } finally {
+        stopped.abort();
+      }
     },
     shutdown: () => {
+      stopped.abort();
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };

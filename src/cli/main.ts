@@ -6,6 +6,7 @@ import { codecServerCommand } from './codec-server-command.js';
 import { emulatorCommand } from './emulator-command.js';
 import { fillCommand } from './fill-command.js';
 import { dbCommand } from './db-command.js';
+import { registerDeployCommand } from './deploy-command.js';
 import { cancelCommand, resumeCommand } from './fill-control-commands.js';
 import { ingestCommand, statusCommand } from './inspect-commands.js';
 import { statsCommand } from './stats-command.js';
@@ -117,6 +118,7 @@ export function buildProgram(run: (task: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((action: string, opts) => run(dbCommand(action, opts, io)));
   registerBulkCommand(program, run, io);
+  registerDeployCommand(program, run, io);
   program
     .command('emulator')
     .description('run the Gemini emulator (a test tool) on a port')
