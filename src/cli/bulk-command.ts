@@ -135,7 +135,8 @@ export async function bulkCommand(opts: BulkCommandOptions, io: Io): Promise<num
       });
       const bar = bulkProgress(io, process.stderr.isTTY === true);
       try {
-        state = await bulks.waitForBulk(bulkId, { onProgress: (s) => bar.update(s), pollMs: 1_000 });
+        // Standalone, a dev server that dies ends the wait at once, saying so, instead of retrying until killed.
+        state = await stack.whileServing(bulks.waitForBulk(bulkId, { onProgress: (s) => bar.update(s), pollMs: 1_000 }), `the bulk ${bulkId}`);
       } finally {
         bar.stop();
       }

@@ -95,10 +95,11 @@ export async function fillCommand(opts: FillCommandFlags, io: { stderr: (line: s
     try {
       // The one start path: the stack's client resolves options from this configuration (profile, config
       // file, environment, flags) exactly as the HTTP API does, and records the fill in the store.
-      await stack.client.startFill({ fillId, templateId: template.id, documentIds });
+      // Standalone, a dev server that dies ends the wait at once, saying so, instead of retrying until killed.
+      await stack.whileServing(stack.client.startFill({ fillId, templateId: template.id, documentIds }), `the fill ${fillId}`);
       const bar = progressReporter(io, process.stderr.isTTY === true);
       try {
-        result = await stack.client.waitForFill(fillId, { onProgress: (p) => bar.update(p) });
+        result = await stack.whileServing(stack.client.waitForFill(fillId, { onProgress: (p) => bar.update(p) }), `the fill ${fillId}`);
       } finally {
         bar.stop();
       }

@@ -36,6 +36,22 @@ export interface DevServerExit {
   signal: NodeJS.Signals | null;
 }
 
+/** The dev server ended by itself or was killed (not stopped with `stop()`): what waited on it can no longer finish. */
+export class DevServerExitedError extends Error {
+  constructor(
+    readonly pid: number,
+    readonly exit: DevServerExit,
+  ) {
+    super(`the Temporal dev server (pid ${pid}) exited with ${describeExit(exit)}`);
+    this.name = 'DevServerExitedError';
+  }
+}
+
+/** `signal SIGKILL` or `code 1`, as the messages about a server's end say it. */
+function describeExit(exit: DevServerExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
 /** A running dev server. */
 export interface DevServer {
   /** `host:port` for `Connection.connect` / `NativeConnection.connect`. */
@@ -46,6 +62,11 @@ export interface DevServer {
   pid: number;
   /** Settles when the process ends, however it ends. */
   exited: Promise<DevServerExit>;
+  /**
+   * Settles with the reason when the process ends without `stop()` having been called (killed, crashed), so whatever
+   * waits on the server can stop waiting at once; stays pending for a server that is stopped.
+   */
+  died: Promise<DevServerExitedError>;
   /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. Idempotent. */
   stop(): Promise<void>;
 }
@@ -127,6 +148,7 @@ async function launch(executable: string, args: DevServerArgsOptions & { ip: str
   process.once('exit', killOnExit);
 
   let stopping: Promise<void> | undefined;
+  const died = exited.then((how) => (stopping ? new Promise<never>(() => undefined) : new DevServerExitedError(child.pid ?? 0, how)));
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       process.off('exit', killOnExit);
@@ -138,8 +160,7 @@ async function launch(executable: string, args: DevServerArgsOptions & { ip: str
     await waitUntilServing(host, args.port, namespace, started + (opts.startTimeoutMs ?? 60_000), exited, () => {
       if (spawnError) throw new Error(`Could not start the Temporal dev server (${describe}): ${spawnError.message}`);
       if (exit) {
-        const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-        const message = `The Temporal dev server exited with ${how} before serving ${address} (${describe})${stderr.format()}`;
+        const message = `The Temporal dev server exited with ${describeExit(exit)} before serving ${address} (${describe})${stderr.format()}`;
         throw /address already in use/i.test(stderr.text()) ? new PortTakenError(message) : new Error(message);
       }
     });
@@ -150,7 +171,7 @@ async function launch(executable: string, args: DevServerArgsOptions & { ip: str
   }
 
   if (child.pid === undefined) throw new Error(`The Temporal dev server has no pid (${describe})`);
-  const server: DevServer = { address, namespace, pid: child.pid, exited, stop };
+  const server: DevServer = { address, namespace, pid: child.pid, exited, died, stop };
   if (args.uiPort !== undefined) server.uiUrl = `http://${urlHost(host)}:${args.uiPort}`;
   return server;
 }
