@@ -1,11 +1,13 @@
 /** @module `npm run db:start` / `npm run db:stop` (`tsx scripts/postgres.ts start|stop|status`): a private
  * PostgreSQL with pgvector for development and tests, installed through the registries when the machine has
- * none. `start` prints the URL to put in FILLFLOW_DB on stdout; progress goes to stderr. */
+ * none. `start` prints the URL to put in FILLFLOW_DB on stdout; progress goes to stderr. FILLFLOW_PG_ROOT (with
+ * FILLFLOW_PG_PORT) names another folder to keep a second, separate server's data and instance file in, so a test
+ * can stop and start a server of its own without touching the one everybody shares. */
 import { findPackageRoot } from '../src/temporal/binaries.js';
 import { DEV_DATABASE, localUrl, runningInstance, startLocalPostgres, stopLocalPostgres } from './postgres/local-server.js';
 
 async function main(action: string | undefined): Promise<number> {
-  const root = findPackageRoot();
+  const root = process.env.FILLFLOW_PG_ROOT?.trim() || findPackageRoot();
   switch (action) {
     case 'start': {
       const started = Date.now();

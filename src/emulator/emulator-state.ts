@@ -1,18 +1,21 @@
 /** @module Everything a running emulator remembers, built from its options with every default applied in one place. */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { checkFaultMix } from './fault-mix.js';
 import { FaultQueue } from './fault-queue.js';
 import { nullAnswers } from './gold-answers.js';
 import { checkLimits } from './limits.js';
 import { QuotaLedger } from './quota-ledger.js';
 import { between, randomStreams, type Random } from './seeded-random.js';
-import type { AnswerSource, EmbedFunction, EmulatorOptions, LatencyOption, LimitsConfig, RecordedRequest } from './types.js';
+import type { AnswerSource, EmbedFunction, EmulatorOptions, FaultMix, LatencyOption, LimitsConfig, RecordedRequest } from './types.js';
 
 /** The emulator's mutable state, shared by the model endpoints and the control API. */
 export interface EmulatorState {
   readonly apiKeys: ReadonlySet<string> | undefined;
   readonly models: ReadonlySet<string> | undefined;
   readonly faultRate: number;
+  /** EmulatorOptions.faultMix with its defaults; undefined for no storm. */
+  readonly faultMix: Required<FaultMix> | undefined;
   /** The model's own answer limit in output tokens (EmulatorOptions.outputTokenLimit); undefined for none. */
   readonly outputTokenLimit: number | undefined;
   /** Answer tokens written per second (EmulatorOptions.outputTokensPerSecond); undefined: instant. */
@@ -27,7 +30,7 @@ export interface EmulatorState {
   limits: LimitsConfig;
   answer: AnswerSource;
   seq: number;
-  /** Independent seeded streams: latency draws, the fault rate, and the variety of 429 bodies. */
+  /** Independent seeded streams: latency draws, the fault rate, the variety of 429 bodies, and the fault mix. */
   random: Record<RandomStream, Random>;
   /** The configured latency for the next request, drawn from the latency stream. */
   nextLatencyMs(): number;
@@ -39,7 +42,8 @@ export interface EmulatorState {
   reset(): void;
 }
 
-const STREAMS = ['latency', 'faultRate', 'variety'] as const;
+// New streams go last: a stream's seed follows its place, and the older ones must draw as they always did.
+const STREAMS = ['latency', 'faultRate', 'variety', 'faultMix'] as const;
 type RandomStream = (typeof STREAMS)[number];
 
 function checkLatency(latency: LatencyOption): LatencyOption {
@@ -73,6 +77,7 @@ export function createState(options: EmulatorOptions): EmulatorState {
     apiKeys: options.apiKeys ? new Set(options.apiKeys) : undefined,
     models: options.models ? new Set(options.models) : undefined,
     faultRate,
+    faultMix: options.faultMix ? checkFaultMix(options.faultMix) : undefined,
     outputTokenLimit,
     outputTokensPerSecond,
     now,

@@ -1,7 +1,7 @@
 /** @module One generateContent request: body, error faults, fault rate, quotas, answer (maybe reshaped), latency. */
 import { statusError, invalidArgument, type Reply } from './google-errors.js';
 import type { EmulatorState } from './emulator-state.js';
-import type { ErrorFault } from './fault-queue.js';
+import type { ErrorFault, ShapeFault } from './fault-queue.js';
 import { limitsFor } from './limits.js';
 import {
   answerResponse,
@@ -11,6 +11,7 @@ import {
   type ModelAnswer,
   type ResponseContext,
 } from './model-responses.js';
+import { drawFromMix, mixRetryDelay } from './fault-mix.js';
 import { faultQuotaReply, ledgerQuotaReply } from './quota-replies.js';
 import { InvalidRequest, readGenerateRequest, type GenerateRequestView } from './read-request.js';
 import { tokensForChars } from './token-estimate.js';
@@ -73,6 +74,13 @@ async function decide(
     (rec.faults ??= []).push('fault-rate');
     return statusError(503);
   }
+  const drawn = state.faultMix ? drawFromMix(state.faultMix, state.random.faultMix) : undefined;
+  if (drawn) (rec.faults ??= []).push(`mix:${drawn}`);
+  if (drawn === 'unavailable') return statusError(503);
+  if (drawn === 'rate-limit') {
+    const fault = { kind: 'rate-limit', quota: 'per-minute', retryDelay: mixRetryDelay(state.faultMix!, state.random.faultMix) } as const;
+    return errorFaultReply(state, model, fault);
+  }
 
   // Only admitted requests enter the windows: a 429 is not counted (see QuotaLedger), and injected
   // errors and fault-rate 503s above spend nothing. Google counts failed 400/500s against quota, but
@@ -85,7 +93,8 @@ async function decide(
   }
 
   const ctx: ResponseContext = { model, responseId: `emulator-${rec.seq}`, promptTokens: rec.promptTokens };
-  const shape = state.faults.takeShape(rec);
+  // A queued shape fault comes first; the mix's draw stands in when none is queued.
+  const shape: ShapeFault | undefined = state.faults.takeShape(rec) ?? (drawn === 'malformed' ? { kind: 'malformed' } : drawn === 'truncated' ? { kind: 'truncate' } : undefined);
   let answer: ModelAnswer;
   if (shape?.kind === 'blocked') {
     answer = blockedResponse(ctx, shape.reason ?? 'SAFETY');

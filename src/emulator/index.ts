@@ -24,6 +24,7 @@ export type {
   Endpoint,
   Fault,
   FaultEndpoint,
+  FaultMix,
   FaultQueueing,
   FaultSpec,
   LatencyOption,

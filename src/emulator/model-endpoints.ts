@@ -80,7 +80,18 @@ export async function handleModelRequest(state: EmulatorState, req: IncomingMode
     return refuse(state, rec, statusError(500, reason), reason);
   });
   rec.status = reply.status;
+  rec.answeredAt = state.now();
+  const retryDelay = retryDelayOf(reply);
+  if (retryDelay !== undefined) rec.retryDelay = retryDelay;
   return reply;
+}
+
+/** The `RetryInfo.retryDelay` of an error reply, so the recording shows what each 429 told the client to wait. */
+function retryDelayOf(reply: Reply): string | undefined {
+  const details = (reply.body as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  const info = details.find((d: { '@type'?: unknown }) => d?.['@type'] === 'type.googleapis.com/google.rpc.RetryInfo') as { retryDelay?: unknown } | undefined;
+  return typeof info?.retryDelay === 'string' ? info.retryDelay : undefined;
 }
 
 async function answer(

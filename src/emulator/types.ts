@@ -136,6 +136,10 @@ export interface RecordedRequest {
   faults?: string[];
   /** The quotas a 429 named, when the emulator's own limits produced it. */
   rateLimited?: QuotaKind[];
+  /** The `RetryInfo.retryDelay` a 429 carried (a protobuf duration such as `"2.5s"`), whatever produced it. */
+  retryDelay?: string;
+  /** When the answer was sent, on the emulator's clock (ms): after any latency, so `answeredAt + retryDelay` is the hint's earliest retry. */
+  answeredAt?: number;
   /** Why the request was answered 4xx/5xx by the emulator itself (bad input, unknown path...). */
   error?: string;
 }
@@ -149,6 +153,25 @@ export type EmbedFunction = (texts: string[], task: string | undefined, dimensio
 
 /** Latency added to every model request: a fixed number of ms, or uniform in `[min, max]` (seeded). */
 export type LatencyOption = number | { min: number; max: number };
+
+/**
+ * A storm: shares of generateContent requests answered with a fault, drawn per request from the seeded generator.
+ * The shares are laid end to end (together at most 1), so `{ rateLimit: 0.5, unavailable: 0.1 }` answers half the
+ * requests 429 and a tenth 503. Like `faultRate`, the errors are answered before the quota check and spend no quota;
+ * malformed and truncated answers are given to requests the quotas admit. Recorded in `faults` as `mix:<kind>`.
+ */
+export interface FaultMix {
+  /** Share answered with a per-minute 429 whose `RetryInfo.retryDelay` is drawn from `retryDelayMs`. */
+  rateLimit?: number;
+  /** Share answered 503 UNAVAILABLE ("The model is overloaded"). */
+  unavailable?: number;
+  /** Share answered 200 with prose where JSON was asked for (the `malformed` fault). */
+  malformed?: number;
+  /** Share answered 200 with the JSON cut half-way and `finishReason: MAX_TOKENS` (the `truncate` fault). */
+  truncated?: number;
+  /** The range of the 429s' retry delays, in ms. @default { min: 1000, max: 5000 } */
+  retryDelayMs?: { min: number; max: number };
+}
 
 /** Options of {@link startEmulator}; every one has a default. */
 export interface EmulatorOptions {
@@ -165,7 +188,9 @@ export interface EmulatorOptions {
    * injected errors they are answered before the quota check and spend no quota. @default 0
    */
   faultRate?: number;
-  /** Seeds latency, faultRate, detail order and the short per-day retry delays. @default 1 */
+  /** A storm of 429s, 503s, malformed and truncated answers by share of requests. @default none */
+  faultMix?: FaultMix;
+  /** Seeds latency, faultRate, faultMix, detail order and the short per-day retry delays. @default 1 */
   seed?: number;
   /** @default nullAnswers() */
   answer?: AnswerSource;
