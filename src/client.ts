@@ -34,8 +34,8 @@ export interface FillflowClientOptions {
   taskQueue?: string;
   /** The edge's configuration (profile, config file, environment, flags). Absent: the workflow's own defaults. */
   config?: Readonly<FillflowConfig>;
-  /** Where a started fill is recorded at once; absent, the workflow's first activity records it. */
-  store?: Pick<Store, 'createFill'>;
+  /** Where a started fill is recorded at once (absent, the workflow's first activity records it); one that reads templates also names the template in the fill's summary. */
+  store?: Pick<Store, 'createFill'> & Partial<Pick<Store, 'getTemplate'>>;
 }
 
 export type FillState =

@@ -1,6 +1,7 @@
 /** @module The one start path of a fill, shared by every edge (the CLI, the HTTP API, FillflowClient):
  * make the fill ID, resolve its options, record it in the store when the edge has one, and start the
- * `fillTemplate` workflow with its search attributes and summary. Options resolve in one order:
+ * `fillTemplate` workflow with its search attributes and the summary and details an operator reads in the
+ * Temporal UI (src/workflows/operator-view.ts). Options resolve in one order:
  * the workflow's own defaults, then the configuration (profile, config file, environment, flags), then
  * the fill's own options; the tenant's fairness key is the API key's short hash, computed here, so the
  * workflow never sees the key. */
@@ -14,6 +15,7 @@ import { apiKeyIdentity } from './gemini/key-identity.js';
 import type { Store } from './store/store.js';
 // Type only: a starting process never loads workflow code; it starts the workflow by name.
 import type { fillTemplate } from './workflows/fill-template.js';
+import { fillStaticDetails, fillSummary, type FillSummaryFacts } from './workflows/operator-view.js';
 import { FILL_STATUS, FILL_TEMPLATE } from './workflows/search-attributes.js';
 
 export interface FillRequest {
@@ -32,8 +34,11 @@ export interface FillStarter {
   taskQueue?: string;
   /** The edge's configuration: its profile, config file, environment and flags. Absent: the workflow's defaults. */
   config?: Readonly<FillflowConfig>;
-  /** Where the fill is recorded before it starts; absent, the workflow's first activity records it. */
-  store?: Pick<Store, 'createFill'>;
+  /**
+   * Where the fill is recorded before it starts; absent, the workflow's first activity records it. A store that
+   * can read templates also names the template and counts its fields in the fill's summary.
+   */
+  store?: Pick<Store, 'createFill'> & Partial<Pick<Store, 'getTemplate'>>;
 }
 
 /**
@@ -65,12 +70,22 @@ export async function startFill(starter: FillStarter, req: FillRequest): Promise
   const fillId = req.fillId ?? newFillId();
   const input: FillInput = { fillId, templateId: req.templateId, documentIds: req.documentIds, options: resolveFillOptions(starter.config, req.options) };
   await starter.store?.createFill({ fillId, templateId: req.templateId, documentIds: req.documentIds });
+  const template = await starter.store?.getTemplate?.(req.templateId);
+  const facts: FillSummaryFacts = {
+    templateId: req.templateId,
+    ...(template ? { template: { name: template.name, fields: template.fields.length } } : {}),
+    documents: req.documentIds.length,
+    // A fill of its own sends its requests itself, at the standard tier; only a bulk's rows take other routes.
+    route: 'standard',
+    priority: input.options.priority ?? 'interactive',
+  };
   const start = (options: FillOptions) =>
     starter.temporal.workflow.start<typeof fillTemplate>('fillTemplate', {
       workflowId: fillId,
       taskQueue: starter.taskQueue ?? TASK_QUEUE,
       args: [{ ...input, options }],
-      staticSummary: `fill template ${req.templateId} from ${req.documentIds.length} document(s), ${options.priority ?? 'interactive'} priority`,
+      staticSummary: fillSummary(facts),
+      staticDetails: fillStaticDetails(options),
       ...(options.searchAttributes !== false
         ? { typedSearchAttributes: [{ key: FILL_STATUS, value: 'running' }, { key: FILL_TEMPLATE, value: req.templateId }] }
         : {}),

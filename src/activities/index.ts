@@ -7,6 +7,7 @@ import { makeExtractBatch } from './extract-batch.js';
 import { makeExtractOffline } from './extract-offline.js';
 import { makeFinalizeFill } from './finalize-fill.js';
 import { makeGatherContext } from './gather-context.js';
+import { beatingWhileRunning } from './liveness.js';
 import { makePrepareFill } from './prepare-fill.js';
 import { makeRenderOutput } from './render-output.js';
 
@@ -14,11 +15,12 @@ export type { FillActivityDeps, GeminiActivityDeps } from './deps.js';
 
 export function createFillActivities(deps: FillActivityDeps) {
   return {
-    prepareFill: makePrepareFill(deps),
-    gatherContext: makeGatherContext(deps),
-    extractOffline: makeExtractOffline(deps),
-    finalizeFill: makeFinalizeFill(deps),
-    renderOutput: makeRenderOutput(deps),
+    // A fill's light steps beat while they run, so a worker that dies under one is noticed in seconds.
+    prepareFill: beatingWhileRunning(makePrepareFill(deps)),
+    gatherContext: beatingWhileRunning(makeGatherContext(deps)),
+    extractOffline: beatingWhileRunning(makeExtractOffline(deps)),
+    finalizeFill: beatingWhileRunning(makeFinalizeFill(deps)),
+    renderOutput: beatingWhileRunning(makeRenderOutput(deps)),
     ...createBulkActivities(deps),
   };
 }

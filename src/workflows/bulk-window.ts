@@ -26,6 +26,7 @@ import type { FillResult } from '../core/types.js';
 import type { fillTemplate } from './fill-template.js';
 import { BatchRoute, routeActivities } from './bulk-batch-route.js';
 import { resumeSignal } from './messages.js';
+import { fillStaticDetails, fillSummary } from './operator-view.js';
 import { geminiPriority } from './priority.js';
 import { FILL_BULK_ID, FILL_RESUME_AT, FILL_STATUS, FILL_TEMPLATE } from './search-attributes.js';
 
@@ -253,7 +254,15 @@ export class BulkWindow {
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       priority: geminiPriority(options),
-      staticSummary: `row ${ref.row} of bulk ${this.input.bulkId}`,
+      // What an operator reads on the row's page: which bulk and row, template, documents, route, priority.
+      staticSummary: fillSummary({
+        templateId: ref.templateId,
+        documents: ref.documentIds.length,
+        route: this.input.route ?? 'standard',
+        priority: options.priority ?? 'bulk',
+        row: { bulkId: this.input.bulkId, row: ref.row },
+      }),
+      staticDetails: fillStaticDetails(options),
       ...(this.tracked
         ? {
             typedSearchAttributes: [

@@ -1,13 +1,19 @@
 /** @module fillTemplate: one fill, durably. Decide whether the documents ride along whole, else gather
  * context in parallel (with vectors when Gemini can embed), plan batches, extract them in parallel on the
  * rate-limited Gemini queue, fall back offline for what is left, finalise and render. Its status follows
- * every transition in the FillflowStatus search attribute. */
+ * every transition in the FillflowStatus search attribute; its progress, the current details the Temporal UI
+ * shows; and its activities carry summaries (which batch, which fields). */
 import {
   ApplicationFailure,
+  CancellationScope,
+  condition,
   isCancellation,
+  metricMeter,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  TemporalFailure,
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -20,8 +26,10 @@ import { CURRENT_PLANNER, type PlanField, type PlannerVersion, type PlanOptions 
 import { planFill, planner1Options, planOptionsFor, planWithContext, requestOutputTokens, type PlannedFill } from '../core/plan-fill.js';
 import { GEMINI_TASK_QUEUE } from '../core/task-queues.js';
 import type { FieldResult, FillResult } from '../core/types.js';
+import { fillflowMetrics } from '../metrics/fillflow-metrics.js';
 import { Extraction, failureMessage, failureType } from './extraction.js';
 import { progressQuery, resumeSignal } from './messages.js';
+import { batchSummary, fieldsSummary, fillDetails, withSummaries } from './operator-view.js';
 import { geminiPriority } from './priority.js';
 import { QuotaPark } from './quota-park.js';
 import { FILL_STATUS, FILL_TEMPLATE } from './search-attributes.js';
@@ -40,10 +48,23 @@ const PLAN_FIRST_PATCH = 'plan-first-gather-once';
  */
 const PLANNER_PATCH = 'planner-sized-by-what-binds';
 
-const light = proxyActivities<FillActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.InvalidInput] },
-});
+/**
+ * The light steps beat while they run (src/activities/liveness.ts): a worker that dies under one is noticed at the
+ * heartbeat timeout, and the step retried elsewhere, rather than after the whole start-to-close timeout.
+ */
+const LIGHT_HEARTBEAT_TIMEOUT = '20 seconds';
+
+const light = withSummaries(
+  proxyActivities<FillActivities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: LIGHT_HEARTBEAT_TIMEOUT,
+    retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.InvalidInput] },
+  }),
+  {
+    gatherContext: (a) => fieldsSummary('passages', a.fieldKeys),
+    extractOffline: (a) => fieldsSummary('offline extractor', a.fields.map((f) => f.key)),
+  },
+);
 
 const GEMINI_OPTIONS: ActivityOptions = {
   taskQueue: GEMINI_TASK_QUEUE,
@@ -74,9 +95,12 @@ export async function fillTemplate(raw: FillInput): Promise<FillResult> {
     if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'running' }, { key: FILL_TEMPLATE, value: input.templateId }]);
     const result = await runFill(input, tracked, (raw as { options?: unknown } | undefined)?.options);
     if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
+    fillflowMetrics(metricMeter).fillEnded('completed');
     return result;
   } catch (err) {
     if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: isCancellation(err) ? 'cancelled' : 'failed' }]);
+    // Counted once: only a TemporalFailure ends the run; any other error fails the workflow task, which is retried.
+    if (err instanceof TemporalFailure) fillflowMetrics(metricMeter).fillEnded(isCancellation(err) ? 'cancelled' : 'failed');
     throw err;
   }
 }
@@ -107,11 +131,15 @@ async function runFill(checked: FillInput, tracked: boolean, givenOptions: unkno
     notices: [],
   };
   setHandler(progressQuery, () => progress);
+  showInCurrentDetails(progress);
   const publishSearchAttributes = input.options.searchAttributes !== false;
   const park = new QuotaPark(input.fillId, progress, publishSearchAttributes);
   setHandler(resumeSignal, () => park.resume());
   // Interactive fills ahead of bulk ones on the Gemini queue, and one fairness key per tenant (API key identity).
-  const gemini = proxyActivities<GeminiActivities>({ ...GEMINI_OPTIONS, priority: geminiPriority(input.options) });
+  const gemini = withSummaries(proxyActivities<GeminiActivities>({ ...GEMINI_OPTIONS, priority: geminiPriority(input.options) }), {
+    extractBatch: batchSummary,
+    embedContext: (a) => fieldsSummary(`vectors for ${a.documentIds.length} document(s)`, a.fieldKeys),
+  });
   const notice = (text: string) => {
     if (!progress.notices.includes(text)) progress.notices.push(text);
   };
@@ -167,6 +195,22 @@ async function runFill(checked: FillInput, tracked: boolean, givenOptions: unkno
   progress.phase = 'completed';
   const notices = [...(result.notices ?? []), ...rendered.notices];
   return { ...result, ...(rendered.outputRef ? { outputRef: rendered.outputRef } : {}), ...(notices.length > 0 ? { notices } : {}) };
+}
+
+/**
+ * The current details (what the Temporal UI shows under the fill) follow its progress: whenever the progress
+ * would read differently, they are rewritten. Setting them makes no command, so replays are unaffected; the
+ * watch outlives a cancellation request, so a fill winding down still says where it is.
+ */
+function showInCurrentDetails(progress: FillProgress): void {
+  let shown = '';
+  void CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      await condition(() => fillDetails(progress) !== shown);
+      shown = fillDetails(progress);
+      setCurrentDetails(shown);
+    }
+  });
 }
 
 /** What Gemini left empty or got wrong goes to the offline extractor; Gemini's own verdict stays if it finds nothing. */

@@ -1,8 +1,11 @@
 /** @module The fill's durable pause on an exhausted daily quota: one shared park for every batch that meets it,
- * visible in the progress query, the current details and search attributes; ends at the reset or on `resume`. */
-import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+ * visible in the progress query (and so in the current details, which follow it) and search attributes; ends at
+ * the reset or on `resume`. */
+import { condition, metricMeter, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FillProgress } from '../core/fill-records.js';
 import { quotaResumeAt } from '../core/quota-reset.js';
+import { parkedUntil } from './operator-view.js';
+import { fillflowMetrics } from '../metrics/fillflow-metrics.js';
 import { FILL_RESUME_AT, FILL_STATUS } from './search-attributes.js';
 
 /** What the Gemini rounds (Extraction) need of a park: wait in it, and know whether the fill has parked. */
@@ -49,10 +52,7 @@ export class QuotaPark implements Park {
     this.progress.phase = 'paused-quota';
     this.progress.resumeAt = new Date(until).toISOString();
     this.resumeRequested = false;
-    setCurrentDetails(
-      `Paused: Gemini's daily quota is exhausted. Resumes by itself at ${this.progress.resumeAt} ` +
-        `(midnight America/Los_Angeles plus a stagger), or now with \`fillflow resume ${this.fillId}\`.`,
-    );
+    fillflowMetrics(metricMeter).fillParked();
     if (this.searchAttributes) {
       upsertSearchAttributes([
         { key: FILL_STATUS, value: 'paused-quota' },
@@ -60,12 +60,11 @@ export class QuotaPark implements Park {
       ]);
     }
     // A durable timer raced against the signal (the sleep-for-days shape): a worker restart changes nothing.
-    await condition(() => this.resumeRequested, until - start);
+    await condition(() => this.resumeRequested, until - start, { summary: parkedUntil(this.progress.resumeAt) });
     this.progress.pausedMs = (this.progress.pausedMs ?? 0) + (Date.now() - start);
     this.progress.phase = phaseBefore === 'paused-quota' ? 'extracting' : phaseBefore;
     delete this.progress.resumeAt;
     this.reopen = true;
-    setCurrentDetails('');
     if (this.searchAttributes) {
       upsertSearchAttributes([
         { key: FILL_STATUS, value: 'running' },
