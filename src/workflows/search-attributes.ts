@@ -15,5 +15,5 @@ export const FILL_BULK_ID = defineSearchAttributeKey('FillflowBulkId', SearchAtt
 /** The same keys, for registration on a server. */
 export const FILL_SEARCH_ATTRIBUTE_KEYS = [FILL_STATUS, FILL_RESUME_AT, FILL_TEMPLATE, FILL_BULK_ID];
 
-/** As `temporal server start-dev --search-attribute` and docker-compose's FILLFLOW_SEARCH_ATTRIBUTES spell them. */
+/** As `temporal server start-dev --search-attribute` and docker-compose.yml's temporal-namespace service (SEARCH_ATTRIBUTES) spell them. */
 export const DEV_SERVER_SEARCH_ATTRIBUTES = { FillflowStatus: 'Keyword', FillflowResumeAt: 'Datetime', FillflowTemplate: 'Keyword', FillflowBulkId: 'Keyword' } as const;
