@@ -114,7 +114,7 @@ it('completes every row of a 50-row bulk through two SIGKILLs of its dev server'
     lostMeans: 'rows missing, failed or with a wrong value, plus rows started twice',
     details: [
       `Gemini calls: ${prompts.length} for ${new Set(prompts).size} distinct rows (a call in flight at a kill may be sent again)`,
-      `from the second restart to the bulk's end: ${drainS.toFixed(0)} s; an activity the killed worker had started is retried only when its timeout runs out (prepareFill and the other light activities: 5 minutes, no heartbeat)`,
+      `from the second restart to the bulk's end: ${drainS.toFixed(0)} s; an activity the killed worker had started is retried when its heartbeat timeout runs out (20 s for the light steps, which beat every 5 s)`,
     ],
     wallMs: Date.now() - started,
   });
