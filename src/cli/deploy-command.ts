@@ -5,9 +5,8 @@ import type { Command } from 'commander';
 import type { WorkflowService } from '@temporalio/client';
 import { ConfigError, loadConfig, type FillflowConfig } from '../config.js';
 import { describeDeployment, setCurrentVersion, setRampingVersion, versionName } from '../temporal/worker-deployment.js';
-import { connectClient, temporalConnectionSettings } from '../temporal-connection.js';
 import { CliError, ExitCode } from './cli-error.js';
-import { LOCAL_ADDRESS } from './service-commands.js';
+import { connectForCommand } from './service-commands.js';
 
 type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
 
@@ -49,16 +48,7 @@ export async function deployCommand(action: 'status' | 'promote' | 'ramp', perce
   if (percentage !== undefined && !(Number.isFinite(percentage) && percentage >= 0 && percentage <= 100)) {
     throw new CliError(`deploy ramp: the percentage must be a number from 0 to 100, got "${percent}"`);
   }
-  const settings = (() => {
-    try {
-      return temporalConnectionSettings({ address: config.temporal.address ?? LOCAL_ADDRESS, namespace: config.temporal.namespace });
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
-  })();
-  const connection = await connectClient(settings).catch((err: Error) => {
-    throw new CliError(err.message, ExitCode.unavailable);
-  });
+  const connection = await connectForCommand(config);
   try {
     const service = connection.workflowService;
     const namespace = config.temporal.namespace;

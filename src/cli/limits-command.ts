@@ -8,10 +8,9 @@ import { quotaLimitsOf } from '../core/quota-limits.js';
 import { geminiQueueRate } from '../core/task-queue-rate.js';
 import { openStore } from '../store/open-store.js';
 import { describeQueueRate, setQueueRate } from '../temporal/task-queue-config.js';
-import { connectClient, temporalConnectionSettings } from '../temporal-connection.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { limitOverrides, type LimitFlagValues } from './limit-flags.js';
-import { LOCAL_ADDRESS } from './service-commands.js';
+import { connectForCommand } from './service-commands.js';
 
 type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
 
@@ -27,16 +26,7 @@ export async function limitsCommand(action: string | undefined, opts: LimitFlagV
     throw err;
   }
   // The environment's Temporal credentials (TEMPORAL_API_KEY, TEMPORAL_TLS*, a profile); errors name the address only.
-  const settings = (() => {
-    try {
-      return temporalConnectionSettings({ address: config.temporal.address ?? LOCAL_ADDRESS, namespace: config.temporal.namespace });
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
-  })();
-  const connection = await connectClient(settings).catch((err: Error) => {
-    throw new CliError(err.message, ExitCode.unavailable);
-  });
+  const connection = await connectForCommand(config);
   const store = openStore(config);
   try {
     const service = new Client({ connection, namespace: config.temporal.namespace }).workflowService;

@@ -12,6 +12,7 @@ import { installRuntime, MetricsStartError } from '../runtime/runtime.js';
 import { openStore, openStoreReady } from '../store/open-store.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { describePromotion } from '../temporal/worker-deployment.js';
+import type { Connection } from '@temporalio/client';
 import { connectClient, connectNative, describeTemporal, temporalConnectionSettings, type TemporalConnectionSettings } from '../temporal-connection.js';
 import { createWorkers } from '../worker.js';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
@@ -40,6 +41,13 @@ function connectionSettings(config: Readonly<FillflowConfig>): TemporalConnectio
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+}
+
+/** A connection for the commands that talk to Temporal directly (`limits`, `deploy`): a server not reached is exit 3. */
+export async function connectForCommand(config: Readonly<FillflowConfig>): Promise<Connection> {
+  return connectClient(connectionSettings(config)).catch((err: Error) => {
+    throw new CliError(err.message, ExitCode.unavailable);
+  });
 }
 
 type Io = { stderr: (line: string) => void; stdout: (line: string) => void };
