@@ -106,7 +106,10 @@ function createLedger(db: Database.Database): QuotaLedgerStore {
   let reservations = 0;
   // Immediate: the write lock is taken before the read, so the check and the insert are one step for
   // every process on the file (a deferred transaction would let two readers both see the last free slot).
-  const reserve = db.transaction((b: QuotaBucket, limits: Parameters<typeof decideReservation>[0], tokens: number, now: number) => {
+  const reserve = db.transaction((b: QuotaBucket, limits: Parameters<typeof decideReservation>[0], tokens: number, given: number | undefined) => {
+    // The clock is read once the write lock is held: a time taken before waiting for another process's
+    // transaction would file this call earlier than it starts (and behind calls that started before it).
+    const now = given ?? Date.now();
     const decision = decideReservation(limits, state(b, now), tokens, now);
     if (!decision.ok) return decision;
     const { lastInsertRowid } = sql.insert.run(b.keyId, b.model, now, pacificDay(now), Math.max(0, Math.round(tokens)));
@@ -141,8 +144,8 @@ function createLedger(db: Database.Database): QuotaLedgerStore {
   };
 
   return {
-    async quotaReserve(bucket, limits, tokens, now = Date.now()) {
-      if (++reservations % 500 === 0) sql.prune.run(now - KEEP_MS);
+    async quotaReserve(bucket, limits, tokens, now) {
+      if (++reservations % 500 === 0) sql.prune.run((now ?? Date.now()) - KEEP_MS);
       return reserve.immediate(bucket, limits, tokens, now);
     },
     async quotaReconcile(reservationId, promptTokens) {
