@@ -3,8 +3,8 @@
 import { createInterface } from 'node:readline';
 import { openStoreReady } from '../../../src/store/open-store.js';
 
-// argv: location attempts tokens now ("db": the store's own clock)
-const [location, attemptsArg, tokensArg, nowArg] = process.argv.slice(2);
+// argv: location attempts tokens now ("db": the store's own clock) [requests per minute, default 20]
+const [location, attemptsArg, tokensArg, nowArg, rpmArg] = process.argv.slice(2);
 if (location === undefined || attemptsArg === undefined || tokensArg === undefined || nowArg === undefined) {
   throw new Error('usage: quota-reserver LOCATION ATTEMPTS TOKENS NOW_MS|db');
 }
@@ -14,7 +14,8 @@ const go = new Promise<void>((resolve) => lines.on('line', (line) => line.trim()
 process.stdout.write('opened\n');
 await go;
 lines.close();
-const limits = { requestsPerMinute: 20, tokensPerMinute: 1_000, requestsPerDay: 1_000, minIntervalMs: 0 };
+const rpm = rpmArg === undefined ? 20 : Number(rpmArg);
+const limits = { requestsPerMinute: rpm, tokensPerMinute: Math.max(1_000, rpm * 100), requestsPerDay: Math.max(1_000, rpm * 10), minIntervalMs: 0 };
 const now = nowArg === 'db' ? undefined : Number(nowArg);
 let granted = 0;
 for (let i = 0; i < Number(attemptsArg); i++) {

@@ -135,6 +135,13 @@ describe.each(STORE_KINDS)('$name store: quota ledger', (kind) => {
     expect((await h.store.quotaSnapshots({ keyId: 'k1', model: 'm' }, later))[0]).toMatchObject({ requestsInWindow: 14, tokensInWindow: 980 });
   }, 60_000);
 
+  it('grants every reservation to four racing processes when the limit does not bind', async () => {
+    // Each call is timed once its transaction holds the lock: a time read before waiting on another process
+    // would file it behind calls that started later, and the window arithmetic would refuse room that is there.
+    const outs = await runTogether(storeScript('quota-reserver.ts'), Array.from({ length: 4 }, () => [h.location, '100', '1', 'db', '1000']));
+    expect(outs.map((out) => Number(/granted (\d+)/.exec(out)?.[1]))).toEqual([100, 100, 100, 100]);
+  }, 60_000);
+
   it('grants exactly the limit to two racing processes on the store\'s own clock', async () => {
     const [a, b] = await race(h.location, 10, 'db');
     expect(a! + b!).toBe(20);
