@@ -14,8 +14,11 @@ const go = new Promise<void>((resolve) => lines.on('line', (line) => line.trim()
 process.stdout.write('opened\n');
 await go;
 lines.close();
-const rpm = rpmArg === undefined ? 20 : Number(rpmArg);
-const limits = { requestsPerMinute: rpm, tokensPerMinute: Math.max(1_000, rpm * 100), requestsPerDay: Math.max(1_000, rpm * 10), minIntervalMs: 0 };
+// 20 a minute and 1,000 tokens unless a request limit is given (then tokens and the day do not bind).
+const limits =
+  rpmArg === undefined
+    ? { requestsPerMinute: 20, tokensPerMinute: 1_000, requestsPerDay: 1_000, minIntervalMs: 0 }
+    : { requestsPerMinute: Number(rpmArg), tokensPerMinute: 1_000_000, requestsPerDay: 1_000_000, minIntervalMs: 0 };
 const now = nowArg === 'db' ? undefined : Number(nowArg);
 let granted = 0;
 for (let i = 0; i < Number(attemptsArg); i++) {
