@@ -8,8 +8,8 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  continueAsNew,
   isCancellation,
+  makeContinueAsNewFunc,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -50,12 +50,19 @@ export async function bulkFill(raw: BulkInput): Promise<BulkResult> {
     // Every started row has ended (the window drained), so the next run starts at `nextRow` and nothing is lost
     // or started twice; signal and query handlers finish first.
     await condition(allHandlersFinished);
-    return continueAsNew<typeof bulkFill>({ ...input, offset: window.nextRow, totals: window.totals, runsBefore: window.runNumber });
+    return nextRun({ ...input, offset: window.nextRow, totals: window.totals, runsBefore: window.runNumber });
   }
   if (tracked) upsertSearchAttributes([{ key: FILL_STATUS, value: 'completed' }]);
   window.progress.phase = 'completed';
   return { bulkId: input.bulkId, status: 'completed', rows: input.rows, runs: window.runNumber, ...window.totals };
 }
+
+/**
+ * The next run starts on the deployment's current version, not pinned to this one: a bulk runs for days, and its
+ * runs carry only an offset and totals, so it moves to a new release at its next run boundary instead of holding
+ * the old workers until its last row (its rows already started stay pinned where they started).
+ */
+const nextRun = makeContinueAsNewFunc<typeof bulkFill>({ initialVersioningBehavior: 'AUTO_UPGRADE' });
 
 type CheckedInput = BulkInput & Required<Pick<BulkInput, 'window' | 'route' | 'offset' | 'runsBefore'>>;
 
