@@ -28,7 +28,8 @@ export function createBulkActivities(deps: FillActivityDeps) {
     /**
      * Records outcomes (the first stands, so a retry changes nothing) and reads whether the day is closed. The rows
      * metric counts what the record changed, read from the bulk's counts around it: a retried or re-run checkpoint
-     * (a local activity runs again when its workflow task is lost) counts nothing twice.
+     * (an activity retried after its worker died, or a bulk replayed from local activities before they became
+     * activities) counts nothing twice.
      */
     async bulkCheckpoint(input: BulkCheckpointInput): Promise<BulkCheckpointResult> {
       if (input.outcomes.length > 0) {
