@@ -82,6 +82,36 @@ async function fillThrough(rig: Rig, n: number, fault: () => Promise<{ tried: st
   return { fillId, result, tried };
 }
 
+/** Stops the case's workers, reports what survived the store's outage, and asserts nothing was lost. */
+async function reportStoreCase(
+  rig: Rig,
+  workers: ChildProcess,
+  fillId: string,
+  result: FillResult | Error,
+  c: { id: string; title: string; tried: string; started: number },
+): Promise<void> {
+  // Both cases share the dev server and its task queues: this rig's workers must not serve the next one's fill.
+  await stopWorker(workers);
+  const ok = !(result instanceof Error) && result.status === 'completed';
+  const wrong = ok ? wrongValues(result) : [];
+  const retried = await failedAttempts(fillId);
+  const calls = rig.emulator.requests.filter((q) => q.endpoint === 'generateContent');
+  const { redoneAfterFinish } = await countRedone(env().client, fillId, calls);
+  reportCase({
+    id: c.id,
+    title: c.title,
+    tried: c.tried,
+    survived: ok ? `the fill completed, ${30 - wrong.length}/30 values right` : `the fill did not complete: ${result instanceof Error ? result.message : result.status}`,
+    lost: (ok ? 0 : 1) + wrong.length + redoneAfterFinish,
+    lostMeans: 'fills failed, values wrong, and batches asked again after they finished',
+    details: [`activity attempts that failed and were retried: ${retried}`, `Gemini calls: ${calls.length} for 6 batches (a call whose answer could not be stored is made again)`],
+    wallMs: Date.now() - c.started,
+  });
+  expect(ok, result instanceof Error ? result.message : '').toBe(true);
+  expect(wrong).toEqual([]);
+  expect(redoneAfterFinish).toBe(0);
+}
+
 it('completes a fill whose SQLite store is locked for 30 s by another connection (BEGIN EXCLUSIVE)', async () => {
   const started = Date.now();
   // Calls of 1 to 2 s, two at a time: the lock lands with batches done and batches waiting.
@@ -99,26 +129,13 @@ setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${LOCK_MS});`;
     heldMs = Date.now() - t0;
     return { tried: `the store's SQLite file locked for ${(heldMs / 1000).toFixed(0)} s by another process's connection holding BEGIN EXCLUSIVE, from the fill's first Gemini call` };
   });
-  // Both cases share the dev server and its task queues: this rig's workers must not serve the next one's fill.
-  await stopWorker(workers);
-  const ok = !(result instanceof Error) && result.status === 'completed';
-  const wrong = ok ? wrongValues(result) : [];
-  const retried = await failedAttempts(fillId);
-  const { redoneAfterFinish } = await countRedone(env().client, fillId, rig.emulator.requests.filter((q) => q.endpoint === 'generateContent'));
-  reportCase({
+  await reportStoreCase(rig, workers, fillId, result, {
     id: 'sqlite-locked',
     title: 'The SQLite store locked for 30 s mid-fill',
     tried: `one fill of 30 fields (6 batches, 2 calls at a time, workers in their own process); ${tried}`,
-    survived: ok ? `the fill completed, ${30 - wrong.length}/30 values right` : `the fill did not complete: ${result instanceof Error ? result.message : result.status}`,
-    lost: (ok ? 0 : 1) + wrong.length + redoneAfterFinish,
-    lostMeans: 'fills failed, values wrong, and batches asked again after they finished',
-    details: [`activity attempts that failed and were retried: ${retried}`, `Gemini calls: ${rig.emulator.requests.filter((q) => q.endpoint === 'generateContent').length} for 6 batches (a call whose answer could not be stored is made again)`],
-    wallMs: Date.now() - started,
+    started,
   });
   expect(heldMs).toBeGreaterThanOrEqual(LOCK_MS);
-  expect(ok, result instanceof Error ? result.message : '').toBe(true);
-  expect(wrong).toEqual([]);
-  expect(redoneAfterFinish).toBe(0);
 });
 
 it('completes a fill whose Postgres store is stopped and started mid-fill', async () => {
@@ -141,23 +158,10 @@ it('completes a fill whose Postgres store is stopped and started mid-fill', asyn
     downMs = Date.now() - t0;
     return { tried: `its own Postgres server stopped (pg_ctl stop -m fast: every connection closed) at the fill's first Gemini call and started again ${(downMs / 1000).toFixed(0)} s later` };
   });
-  // Both cases share the dev server and its task queues: this rig's workers must not serve the next one's fill.
-  await stopWorker(workers);
-  const ok = !(result instanceof Error) && result.status === 'completed';
-  const wrong = ok ? wrongValues(result) : [];
-  const retried = await failedAttempts(fillId);
-  const { redoneAfterFinish } = await countRedone(env().client, fillId, rig.emulator.requests.filter((q) => q.endpoint === 'generateContent'));
-  reportCase({
+  await reportStoreCase(rig, workers, fillId, result, {
     id: 'postgres-restart',
     title: 'The Postgres store stopped and started mid-fill',
     tried: `one fill of 30 fields (6 batches, 2 calls at a time, workers in their own process) on a Postgres store; ${tried}`,
-    survived: ok ? `the fill completed, ${30 - wrong.length}/30 values right` : `the fill did not complete: ${result instanceof Error ? result.message : result.status}`,
-    lost: (ok ? 0 : 1) + wrong.length + redoneAfterFinish,
-    lostMeans: 'fills failed, values wrong, and batches asked again after they finished',
-    details: [`activity attempts that failed and were retried: ${retried}`, `Gemini calls: ${rig.emulator.requests.filter((q) => q.endpoint === 'generateContent').length} for 6 batches (a call whose answer could not be stored is made again)`],
-    wallMs: Date.now() - started,
+    started,
   });
-  expect(ok, result instanceof Error ? result.message : '').toBe(true);
-  expect(wrong).toEqual([]);
-  expect(redoneAfterFinish).toBe(0);
 });
