@@ -1,8 +1,11 @@
 /** FILLFLOW_METRICS_ADDRESS is read as the exporter will bind it: an IP address and a port, or refused at start. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 
-const load = (address?: string) => loadConfig({ FILLFLOW_DB: '/tmp/unused.db', ...(address !== undefined ? { FILLFLOW_METRICS_ADDRESS: address } : {}) }, {}, '/tmp');
+const load = (address?: string) =>
+  loadConfig({ FILLFLOW_DB: join(tmpdir(), 'unused.db'), ...(address !== undefined ? { FILLFLOW_METRICS_ADDRESS: address } : {}) }, {}, tmpdir());
 
 describe('FILLFLOW_METRICS_ADDRESS', () => {
   it('is off unless set', () => {
