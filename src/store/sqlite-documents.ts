@@ -2,9 +2,9 @@
  * search over the chunks with FTS5. Its tables are the baseline's (see sqlite-store.ts). */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ChunkRef } from '../core/chunk-ref.js';
 import type { SqliteModule } from './sqlite-modules.js';
-import type { Chunk, DocumentRecord, NewChunk, Store } from './store.js';
+import { checkChunks, toChunk, toRef, type ChunkRefRow, type ChunkRow } from './chunk-rows.js';
+import type { DocumentRecord, NewChunk, Store } from './store.js';
 
 type DocumentStore = Pick<
   Store,
@@ -54,62 +54,12 @@ interface DocumentRow {
   created_at: string;
 }
 
-interface ChunkRow {
-  id: string;
-  document_id: string;
-  seq: number;
-  start: number;
-  end: number;
-  page: number | null;
-  text: string;
-  tokens: number;
-}
-
-interface HitRow {
-  id: string;
-  document_id: string;
-  seq: number;
-  tokens: number;
+interface HitRow extends ChunkRefRow {
   rank: number;
 }
 
 function toDocumentRecord(row: DocumentRow): DocumentRecord {
   return { id: row.id, name: row.name, mimeType: row.mime_type, length: row.length, createdAt: row.created_at };
-}
-
-function toChunk(row: ChunkRow): Chunk {
-  const chunk: Chunk = {
-    id: row.id,
-    documentId: row.document_id,
-    seq: row.seq,
-    start: row.start,
-    end: row.end,
-    text: row.text,
-    tokens: row.tokens,
-  };
-  if (row.page !== null) chunk.page = row.page;
-  return chunk;
-}
-
-function toRef(row: HitRow, score: number): ChunkRef {
-  return { chunkId: row.id, documentId: row.document_id, seq: row.seq, score, tokens: row.tokens };
-}
-
-/** Catches a chunker bug here, where it names the chunk, rather than later as a quote that cannot be found. */
-function checkChunks(name: string, text: string, chunks: NewChunk[]): void {
-  for (const chunk of chunks) {
-    const where = `document "${name}", chunk ${chunk.seq}`;
-    if (!Number.isInteger(chunk.seq) || chunk.seq < 0) throw new Error(`${where}: seq must be a non-negative integer`);
-    if (!Number.isInteger(chunk.start) || !Number.isInteger(chunk.end) || chunk.start < 0 || chunk.end <= chunk.start) {
-      throw new Error(`${where}: offsets [${chunk.start}, ${chunk.end}) are not a non-empty range`);
-    }
-    if (chunk.end > text.length) {
-      throw new Error(`${where}: ends at ${chunk.end}, past the text's ${text.length} characters`);
-    }
-    if (text.slice(chunk.start, chunk.end) !== chunk.text) {
-      throw new Error(`${where}: text differs from the document text at [${chunk.start}, ${chunk.end})`);
-    }
-  }
 }
 
 function prepare(db: Database.Database) {

@@ -3,8 +3,8 @@
  * a word is, so BM25 is computed in SQL from a `tsvector` per chunk (GIN-indexed): term frequencies from its
  * positions, document frequencies, chunk count and mean length over the documents searched. */
 import { createHash } from 'node:crypto';
-import type { ChunkRef } from '../../core/chunk-ref.js';
-import type { Chunk, DocumentRecord, NewChunk, Store } from '../store.js';
+import { checkChunks, toChunk, toRef, type ChunkRefRow, type ChunkRow } from '../chunk-rows.js';
+import type { DocumentRecord, NewChunk, Store } from '../store.js';
 import type { PgModule } from './postgres-modules.js';
 import { TEXT_SEARCH_CONFIG, queryWords, searchableText } from './postgres-search-text.js';
 
@@ -25,22 +25,7 @@ interface DocumentRow {
   created_at: Date;
 }
 
-interface ChunkRow {
-  id: string;
-  document_id: string;
-  seq: number;
-  start: number;
-  end: number;
-  page: number | null;
-  text: string;
-  tokens: number;
-}
-
-interface HitRow {
-  id: string;
-  document_id: string;
-  seq: number;
-  tokens: number;
+interface HitRow extends ChunkRefRow {
   score: number;
 }
 
@@ -84,41 +69,11 @@ function toDocumentRecord(row: DocumentRow): DocumentRecord {
   return { id: row.id, name: row.name, mimeType: row.mime_type, length: row.length, createdAt: row.created_at.toISOString() };
 }
 
-function toChunk(row: ChunkRow): Chunk {
-  const chunk: Chunk = {
-    id: row.id,
-    documentId: row.document_id,
-    seq: row.seq,
-    start: row.start,
-    end: row.end,
-    text: row.text,
-    tokens: row.tokens,
-  };
-  if (row.page !== null) chunk.page = row.page;
-  return chunk;
-}
-
-function toRef(row: Omit<HitRow, 'score'>, score: number): ChunkRef {
-  return { chunkId: row.id, documentId: row.document_id, seq: row.seq, score, tokens: row.tokens };
-}
-
-/** Catches a chunker bug here, where it names the chunk, rather than later as a quote that cannot be found. */
-function checkChunks(name: string, text: string, chunks: NewChunk[]): void {
+/** The shared chunk check, and what only Postgres refuses. */
+function checkChunksForPostgres(name: string, text: string, chunks: readonly NewChunk[]): void {
   // Postgres text cannot hold U+0000 (ingestion strips it; a caller storing text directly must too).
   if (text.includes('\0')) throw new Error(`document "${name}": text contains a NUL character, which Postgres cannot store`);
-  for (const chunk of chunks) {
-    const where = `document "${name}", chunk ${chunk.seq}`;
-    if (!Number.isInteger(chunk.seq) || chunk.seq < 0) throw new Error(`${where}: seq must be a non-negative integer`);
-    if (!Number.isInteger(chunk.start) || !Number.isInteger(chunk.end) || chunk.start < 0 || chunk.end <= chunk.start) {
-      throw new Error(`${where}: offsets [${chunk.start}, ${chunk.end}) are not a non-empty range`);
-    }
-    if (chunk.end > text.length) {
-      throw new Error(`${where}: ends at ${chunk.end}, past the text's ${text.length} characters`);
-    }
-    if (text.slice(chunk.start, chunk.end) !== chunk.text) {
-      throw new Error(`${where}: text differs from the document text at [${chunk.start}, ${chunk.end})`);
-    }
-  }
+  checkChunks(name, text, chunks);
 }
 
 /**
@@ -162,7 +117,7 @@ export const postgresDocuments: PgModule<DocumentStore> = {
   create(db) {
     return {
       async putDocument(doc, chunks) {
-        checkChunks(doc.name, doc.text, chunks);
+        checkChunksForPostgres(doc.name, doc.text, chunks);
         const id = createHash('sha256').update(doc.text, 'utf8').digest('hex');
         const searchable = chunks.map((c) => searchableText(c.text));
         return db.tx(async (q) => {
@@ -226,7 +181,7 @@ export const postgresDocuments: PgModule<DocumentStore> = {
         const unique = [...new Set(documentIds)];
         if (unique.length === 0) return [];
         // Ordered by the position of each document in the list asked for, then by position within it.
-        const rows = await db.query<Omit<HitRow, 'score'>>(
+        const rows = await db.query<ChunkRefRow>(
           `SELECT c.id, c.document_id, c.seq, c.tokens
            FROM unnest($1::text[]) WITH ORDINALITY AS d(id, ord) JOIN chunks c ON c.document_id = d.id
            ORDER BY d.ord, c.seq`,
