@@ -2,9 +2,10 @@
  * one per bucket, every reservation a short BEGIN IMMEDIATE transaction, so the workers of one machine
  * (every process opening the same file) share one exact view of the per-minute windows and the day. */
 import type Database from 'better-sqlite3';
-import { LEDGER_WINDOW_MS, decideReservation, factorAfter429, effectiveFactor, type BucketState } from '../core/quota-decision.js';
-import { nextPacificMidnight, pacificDay } from '../core/pacific-day.js';
+import { LEDGER_WINDOW_MS, decideReservation, factorAfter429, type BucketState } from '../core/quota-decision.js';
+import { pacificDay } from '../core/pacific-day.js';
 import { WINDOW_MS } from '../core/quota-window.js';
+import { KEEP_MS, toBucketState, toSnapshot, type BucketRow } from './quota-ledger-rows.js';
 import type { SqliteModule } from './sqlite-modules.js';
 import type { QuotaBucket, QuotaLedgerStore, QuotaSnapshot } from './quota-ledger-store.js';
 
@@ -38,20 +39,6 @@ const MIGRATIONS = [
   CREATE TABLE quota_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
 ];
-
-interface BucketRow {
-  key_id: string;
-  model: string;
-  rate_factor: number;
-  last_limited_ms: number | null;
-  limited_day: string | null;
-  limited_today: number;
-  exhausted_day: string | null;
-  resumed_day: string | null;
-}
-
-/** Calls older than this are pruned now and then; the day count needs no more than a day and a bit. */
-const KEEP_MS = 2 * 24 * 3_600_000;
 
 export const sqliteQuotaLedger: SqliteModule<QuotaLedgerStore> = {
   name: 'quota-ledger',
@@ -90,17 +77,11 @@ function createLedger(db: Database.Database): QuotaLedgerStore {
 
   const state = (b: QuotaBucket, now: number): BucketState => {
     sql.ensureBucket.run(b.keyId, b.model);
-    const row = sql.bucket.get(b.keyId, b.model)!;
-    const last = sql.last.get(b.keyId, b.model)?.at_ms;
-    return {
+    return toBucketState(sql.bucket.get(b.keyId, b.model)!, {
       window: sql.window.all(b.keyId, b.model, now - LEDGER_WINDOW_MS).map((r) => ({ at: r.at_ms, tokens: r.tokens })),
       requestsToday: sql.today.get(b.keyId, b.model, pacificDay(now))?.n ?? 0,
-      ...(last !== null && last !== undefined ? { lastStartAt: last } : {}),
-      rateFactor: row.rate_factor,
-      ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}),
-      ...(row.exhausted_day !== null ? { exhaustedDay: row.exhausted_day } : {}),
-      ...(row.resumed_day !== null ? { resumedDay: row.resumed_day } : {}),
-    };
+      lastStartAt: sql.last.get(b.keyId, b.model)?.at_ms,
+    });
   };
 
   let reservations = 0;
@@ -128,19 +109,16 @@ function createLedger(db: Database.Database): QuotaLedgerStore {
   });
 
   const snapshot = (row: BucketRow, now: number): QuotaSnapshot => {
-    const b = { keyId: row.key_id, model: row.model };
-    const window = sql.window.all(b.keyId, b.model, now - WINDOW_MS);
-    const day = pacificDay(now);
-    return {
-      ...b,
-      day,
-      requestsToday: sql.today.get(b.keyId, b.model, day)?.n ?? 0,
-      requestsInWindow: window.length,
-      tokensInWindow: window.reduce((s, r) => s + r.tokens, 0),
-      rateFactor: Math.round(effectiveFactor({ rateFactor: row.rate_factor, ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}) }, now) * 100) / 100,
-      ...(row.exhausted_day === day ? { exhaustedUntil: nextPacificMidnight(now) } : {}),
-      limitedToday: row.limited_day === day ? row.limited_today : 0,
-    };
+    const window = sql.window.all(row.key_id, row.model, now - WINDOW_MS);
+    return toSnapshot(
+      row,
+      {
+        requestsToday: sql.today.get(row.key_id, row.model, pacificDay(now))?.n ?? 0,
+        requestsInWindow: window.length,
+        tokensInWindow: window.reduce((sum, r) => sum + r.tokens, 0),
+      },
+      now,
+    );
   };
 
   return {

@@ -4,9 +4,10 @@
  * early), reads the bucket's window, asks the pure {@link decideReservation}, and inserts the call: reservations
  * of one (key, model) take turns across machines, and other buckets never wait. The arithmetic is the SQLite
  * ledger's, from src/core/quota-decision.ts. */
-import { LEDGER_WINDOW_MS, decideReservation, effectiveFactor, factorAfter429, type BucketState, type QuotaLimits } from '../../core/quota-decision.js';
-import { nextPacificMidnight, pacificDay } from '../../core/pacific-day.js';
+import { LEDGER_WINDOW_MS, decideReservation, factorAfter429, type BucketState, type QuotaLimits } from '../../core/quota-decision.js';
+import { pacificDay } from '../../core/pacific-day.js';
 import { WINDOW_MS } from '../../core/quota-window.js';
+import { KEEP_MS, toBucketState, toSnapshot, type BucketRow } from '../quota-ledger-rows.js';
 import type { QuotaBucket, QuotaLedgerStore, QuotaSnapshot } from '../quota-ledger-store.js';
 import type { PgDb, PgQueryable } from './postgres-db.js';
 import type { PgModule } from './postgres-modules.js';
@@ -41,20 +42,6 @@ const MIGRATIONS = [
   `,
 ];
 
-interface BucketRow {
-  key_id: string;
-  model: string;
-  rate_factor: number;
-  last_limited_ms: number | null;
-  limited_day: string | null;
-  limited_today: number;
-  exhausted_day: string | null;
-  resumed_day: string | null;
-}
-
-/** Calls older than this are pruned now and then; the day count needs no more than a day and a bit. */
-const KEEP_MS = 2 * 24 * 3_600_000;
-
 /** The database's clock, in ms since the epoch: read inside the transaction, after the bucket's lock is held. */
 const DB_NOW = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now';
 
@@ -85,15 +72,11 @@ async function bucketState(q: PgQueryable, b: QuotaBucket, row: BucketRow, now: 
        (SELECT max(at_ms) FROM quota_calls WHERE key_id = $1 AND model = $2) AS last`,
     [b.keyId, b.model, now - LEDGER_WINDOW_MS, pacificDay(now)],
   );
-  return {
+  return toBucketState(row, {
     window: counts!.window.map(([at, tokens]) => ({ at, tokens })),
     requestsToday: counts!.today,
-    ...(counts!.last !== null ? { lastStartAt: counts!.last } : {}),
-    rateFactor: row.rate_factor,
-    ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}),
-    ...(row.exhausted_day !== null ? { exhaustedDay: row.exhausted_day } : {}),
-    ...(row.resumed_day !== null ? { resumedDay: row.resumed_day } : {}),
-  };
+    lastStartAt: counts!.last,
+  });
 }
 
 export const postgresQuotaLedger: PgModule<QuotaLedgerStore> = {
@@ -106,25 +89,14 @@ function createLedger(db: PgDb): QuotaLedgerStore {
   let reservations = 0;
 
   const snapshot = async (q: PgQueryable, row: BucketRow, now: number): Promise<QuotaSnapshot> => {
-    const b = { keyId: row.key_id, model: row.model };
-    const day = pacificDay(now);
     const [counts] = await q.query<{ requests: number; tokens: number; today: number }>(
       `SELECT
          (SELECT count(*)::int FROM quota_calls WHERE key_id = $1 AND model = $2 AND at_ms > $3) AS requests,
          (SELECT coalesce(sum(tokens), 0)::bigint FROM quota_calls WHERE key_id = $1 AND model = $2 AND at_ms > $3) AS tokens,
          (SELECT count(*)::int FROM quota_calls WHERE key_id = $1 AND model = $2 AND day = $4) AS today`,
-      [b.keyId, b.model, now - WINDOW_MS, day],
+      [row.key_id, row.model, now - WINDOW_MS, pacificDay(now)],
     );
-    return {
-      ...b,
-      day,
-      requestsToday: counts!.today,
-      requestsInWindow: counts!.requests,
-      tokensInWindow: counts!.tokens,
-      rateFactor: Math.round(effectiveFactor({ rateFactor: row.rate_factor, ...(row.last_limited_ms !== null ? { lastLimitedAt: row.last_limited_ms } : {}) }, now) * 100) / 100,
-      ...(row.exhausted_day === day ? { exhaustedUntil: nextPacificMidnight(now) } : {}),
-      limitedToday: row.limited_day === day ? row.limited_today : 0,
-    };
+    return toSnapshot(row, { requestsInWindow: counts!.requests, tokensInWindow: counts!.tokens, requestsToday: counts!.today }, now);
   };
 
   return {
