@@ -27,17 +27,15 @@ export function createBulkActivities(deps: FillActivityDeps) {
 
     /**
      * Records outcomes (the first stands, so a retry changes nothing) and reads whether the day is closed. The rows
-     * metric counts what the record changed, read from the bulk's counts around it: a retried or re-run checkpoint
-     * (an activity retried after its worker died, or a bulk replayed from local activities before they became
-     * activities) counts nothing twice.
+     * metric counts what the record changed, as the store reports it: a retried or re-run checkpoint (an activity
+     * retried after its worker died, or a bulk replayed from local activities before they became activities)
+     * counts nothing twice.
      */
     async bulkCheckpoint(input: BulkCheckpointInput): Promise<BulkCheckpointResult> {
       if (input.outcomes.length > 0) {
-        const before = await store.bulkRowCounts(input.bulkId);
-        await store.recordBulkRowOutcomes(input.bulkId, input.outcomes);
-        const after = await store.bulkRowCounts(input.bulkId);
+        const changed = await store.recordBulkRowOutcomes(input.bulkId, input.outcomes);
         const metrics = activityMetrics();
-        for (const outcome of ['completed', 'failed', 'cancelled'] as const) metrics.bulkRows(outcome, after[outcome] - before[outcome]);
+        for (const outcome of ['completed', 'failed', 'cancelled'] as const) metrics.bulkRows(outcome, changed[outcome]);
       }
       const [snapshot] = await store.quotaSnapshots(bucket(input.fairnessKey));
       return snapshot?.exhaustedUntil !== undefined ? { dayClosedUntil: snapshot.exhaustedUntil } : {};

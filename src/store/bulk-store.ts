@@ -106,9 +106,9 @@ export interface BulkStore {
   listBulkRows(bulkId: string, offset: number, limit: number): Promise<BulkRowRecord[]>;
   /**
    * Records how rows ended. A row's first outcome stands: a replayed or retried record changes nothing, and
-   * a completed row is never marked otherwise.
+   * a completed row is never marked otherwise. Returns how many rows this call changed, by their new status.
    */
-  recordBulkRowOutcomes(bulkId: string, outcomes: BulkRowOutcome[]): Promise<void>;
+  recordBulkRowOutcomes(bulkId: string, outcomes: BulkRowOutcome[]): Promise<BulkRowCounts>;
   bulkRowCounts(bulkId: string): Promise<BulkRowCounts>;
   /** Records a job the moment it exists, in state `submitted`. @throws when the group already has that attempt */
   recordBulkBatchJob(job: Omit<BulkBatchJob, 'state' | 'createdAt'>): Promise<void>;

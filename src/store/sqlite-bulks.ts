@@ -1,7 +1,7 @@
 /** @module The SQLite implementation of the bulks part of the store (bulk-store.ts): a bulk, its rows in
  * manifest order, how each row ended, and the batch route's Batch Mode jobs. Its own tables and migrations. */
 import type Database from 'better-sqlite3';
-import { bulkRowFillId, type BulkBatchJob, type BulkBatchJobState, type BulkRecord, type BulkRowCounts, type BulkRowRecord, type BulkRowStatus, type BulkStore, type NewBulkRow } from './bulk-store.js';
+import { bulkRowFillId, type BulkBatchJob, type BulkBatchJobState, type BulkRecord, type BulkRowCounts, type BulkRowOutcome, type BulkRowRecord, type BulkRowStatus, type BulkStore, type NewBulkRow } from './bulk-store.js';
 import type { SqliteModule } from './sqlite-modules.js';
 
 interface BulkRow {
@@ -82,9 +82,11 @@ function createBulks(db: Database.Database): BulkStore {
     if (sql.insertBulk.run(bulkId, rows.length, meta, at).changes === 0) return;
     rows.forEach((r, i) => sql.insertRow.run(bulkId, i, r.row, r.templateId, JSON.stringify(r.documentIds), bulkRowFillId(bulkId, r.row), at));
   });
-  const record = db.transaction((bulkId: string, outcomes: { index: number; status: string; reason?: string }[]) => {
+  const record = db.transaction((bulkId: string, outcomes: BulkRowOutcome[]): BulkRowCounts => {
     const at = new Date().toISOString();
-    for (const o of outcomes) sql.outcome.run(o.status, o.reason ?? null, at, bulkId, o.index);
+    const changed: BulkRowCounts = { pending: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const o of outcomes) changed[o.status] += sql.outcome.run(o.status, o.reason ?? null, at, bulkId, o.index).changes;
+    return changed;
   });
 
   return {
@@ -102,7 +104,7 @@ function createBulks(db: Database.Database): BulkStore {
       return sql.page.all(bulkId, Math.max(0, offset), Math.max(0, limit)).map(toRowRecord);
     },
     async recordBulkRowOutcomes(bulkId, outcomes) {
-      if (outcomes.length > 0) record.immediate(bulkId, outcomes);
+      return record.immediate(bulkId, outcomes);
     },
     async recordBulkBatchJob(job) {
       sql.insertJob.run(job.bulkId, job.group, job.attempt, job.name, JSON.stringify(job.items), new Date().toISOString());

@@ -135,14 +135,18 @@ export const postgresBulks: PgModule<BulkStore> = {
         return rows.map(toRowRecord);
       },
       async recordBulkRowOutcomes(bulkId, outcomes) {
-        if (outcomes.length === 0) return;
+        const changed: BulkRowCounts = { pending: 0, completed: 0, failed: 0, cancelled: 0 };
+        if (outcomes.length === 0) return changed;
         // The first outcome stands: only a pending row changes, so a replayed record changes nothing.
-        await db.query(
+        const rows = await db.query<{ status: BulkRowStatus }>(
           `UPDATE bulk_rows b SET status = o.status, reason = o.reason, updated_at = now()
            FROM unnest($2::int[], $3::text[], $4::text[]) AS o(idx, status, reason)
-           WHERE b.bulk_id = $1 AND b.idx = o.idx AND b.status = 'pending'`,
+           WHERE b.bulk_id = $1 AND b.idx = o.idx AND b.status = 'pending'
+           RETURNING b.status`,
           [bulkId, outcomes.map((o) => o.index), outcomes.map((o) => o.status), outcomes.map((o) => o.reason ?? null)],
         );
+        for (const r of rows) changed[r.status]++;
+        return changed;
       },
       async recordBulkBatchJob(job) {
         const inserted = await db.query(

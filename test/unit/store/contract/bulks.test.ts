@@ -36,8 +36,14 @@ describe.each(STORE_KINDS)('$name store: bulks', (kind) => {
 
   it('keeps a row\'s first outcome, and counts rows by status', async () => {
     await h.store.createBulk({ bulkId: 'b', meta: {} }, rows);
-    await h.store.recordBulkRowOutcomes('b', [{ index: 0, status: 'completed' }, { index: 2, status: 'failed', reason: 'template invalid' }]);
-    await h.store.recordBulkRowOutcomes('b', [{ index: 0, status: 'failed', reason: 'late' }]);
+    expect(await h.store.recordBulkRowOutcomes('b', [{ index: 0, status: 'completed' }, { index: 2, status: 'failed', reason: 'template invalid' }])).toEqual({
+      pending: 0,
+      completed: 1,
+      failed: 1,
+      cancelled: 0,
+    });
+    // A row's first outcome stands: a later one changes nothing, and says so.
+    expect(await h.store.recordBulkRowOutcomes('b', [{ index: 0, status: 'failed', reason: 'late' }])).toEqual({ pending: 0, completed: 0, failed: 0, cancelled: 0 });
     await h.store.recordBulkRowOutcomes('b', []);
     const listed = await h.store.listBulkRows('b', 0, 10);
     expect(listed.map((r) => [r.status, r.reason])).toEqual([
