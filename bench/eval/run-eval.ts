@@ -97,13 +97,21 @@ const { values: args } = parseArgs({
 const STRATEGIES = ['fillflow', 'whole-doc', 'per-field'] as const;
 type StrategyName = (typeof STRATEGIES)[number];
 
+/**
+ * Recall is counted two ways. By span: every gold evidence span (CUAD annotates each clause of a field) or
+ * located value must be in the field's context. By field: a (document, field) pair counts once, found when
+ * the context holds what answering it needs: one of its spans for a single-valued field (one clause states
+ * a yes/no or a date), every span for a field of many values (each party is a value of its own).
+ */
 interface Tally {
   recallHit: number;
   recallAll: number;
+  fieldHit: number;
+  fieldAll: number;
   correct: number;
   scored: number;
 }
-const tally = (): Tally => ({ recallHit: 0, recallAll: 0, correct: 0, scored: 0 });
+const tally = (): Tally => ({ recallHit: 0, recallAll: 0, fieldHit: 0, fieldAll: 0, correct: 0, scored: 0 });
 
 type Totals = Tally & { calls: number; promptTokens: number; fieldsAsked: number };
 const totals = (): Totals => ({ ...tally(), calls: 0, promptTokens: 0, fieldsAsked: 0 });
@@ -381,13 +389,17 @@ async function evaluate(name: string): Promise<DatasetReport> {
         x.correct += ok;
       }
       if (context === undefined || ev === null || ev === 'unlocatable') continue;
-      for (const span of ev.spans) {
-        const hit = spanInContext(span, context) ? 1 : 0;
-        if (!hit && perField === 'fillflow') misses.push({ dataset: name, doc: doc.id, field: f.name, span: span.join(' <omitted> ') });
-        for (const x of cell ? [t, cell] : [t]) {
-          x.recallAll++;
-          x.recallHit += hit;
-        }
+      const hits: number[] = ev.spans.map((span) => (spanInContext(span, context) ? 1 : 0));
+      ev.spans.forEach((span, k) => {
+        if (!hits[k] && perField === 'fillflow') misses.push({ dataset: name, doc: doc.id, field: f.name, span: span.join(' <omitted> ') });
+      });
+      if (hits.length === 0) continue;
+      const found = f.multiple ? hits.every((h) => h === 1) : hits.some((h) => h === 1);
+      for (const x of cell ? [t, cell] : [t]) {
+        x.recallAll += hits.length;
+        x.recallHit += hits.reduce((a, b) => a + b, 0);
+        x.fieldAll++;
+        x.fieldHit += found ? 1 : 0;
       }
     }
   };
@@ -420,7 +432,7 @@ async function evaluate(name: string): Promise<DatasetReport> {
     score(doc, undefined, offline, report.overall.offline, 'offline');
   }
   const first = runs[0]!.totals;
-  Object.assign(report.overall.fillflow, { recallHit: first.recallHit, recallAll: first.recallAll, correct: first.correct, scored: first.scored });
+  Object.assign(report.overall.fillflow, { recallHit: first.recallHit, recallAll: first.recallAll, fieldHit: first.fieldHit, fieldAll: first.fieldAll, correct: first.correct, scored: first.scored });
   report.variants = runs.map((r) => ({ ...r.variant, ...r.totals }));
   report.failures = Object.fromEntries(failures);
   await store.close();
@@ -446,18 +458,19 @@ function print(r: DatasetReport): void {
     row(`${field} (${t.fillflow.scored} scored, ${n} spans${r.unlocatable[field] ? `, ${r.unlocatable[field]} unlocatable` : ''})`, t);
   }
   row('OVERALL', r.overall);
+  console.log(`${'  recall by field'.padEnd(36)} ${STRATEGIES.map((k) => pct(r.overall[k].fieldHit, r.overall[k].fieldAll)).join('   ')}  (${r.overall.fillflow.fieldAll} document fields with evidence)`);
   for (const k of STRATEGIES) {
     const o = r.overall[k];
     console.log(
-      `  ${k.padEnd(10)} calls/doc ${(o.calls / r.documents).toFixed(2).padStart(6)}   prompt tokens ${String(o.promptTokens).padStart(9)}   per field ${(o.promptTokens / o.fieldsAsked).toFixed(0).padStart(6)}   vs whole-doc ${((100 * o.promptTokens) / r.overall['whole-doc'].promptTokens).toFixed(0)}%`,
+      `  ${k.padEnd(10)} calls/doc ${(o.calls / r.documents).toFixed(2).padStart(6)}   prompt tokens ${String(o.promptTokens).padStart(9)}   per field ${(o.promptTokens / o.fieldsAsked).toFixed(0).padStart(6)}   vs whole-doc ${((100 * o.promptTokens) / r.overall['whole-doc'].promptTokens).toFixed(1)}%`,
     );
   }
   const whole = r.overall['whole-doc'].promptTokens;
   console.log(`  Fillflow by budget and planner: recall and accuracy against tokens sent (as a share of whole-document's)`);
-  console.log(`  ${'variant'.padEnd(40)} recall  accuracy  tokens vs whole-doc  calls/doc`);
+  console.log(`  ${'variant'.padEnd(40)} recall  accuracy  tokens vs whole-doc  calls/doc  recall by field`);
   for (const v of r.variants) {
     console.log(
-      `  ${v.label.padEnd(40)} ${pct(v.recallHit, v.recallAll)}   ${pct(v.correct, v.scored)}   ${`${((100 * v.promptTokens) / whole).toFixed(0)}%`.padStart(17)}   ${(v.calls / r.documents).toFixed(2).padStart(8)}`,
+      `  ${v.label.padEnd(40)} ${pct(v.recallHit, v.recallAll)}   ${pct(v.correct, v.scored)}   ${`${((100 * v.promptTokens) / whole).toFixed(1)}%`.padStart(17)}   ${(v.calls / r.documents).toFixed(2).padStart(8)}     ${pct(v.fieldHit, v.fieldAll)}`,
     );
   }
   for (const [text, n] of Object.entries(r.notices)) console.log(`  notice (${n} document${n === 1 ? '' : 's'}): ${text}`);

@@ -44,7 +44,8 @@ const TYPE_HINT: Record<FieldSpec['type'], string> = {
  */
 export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[], corrections?: Readonly<Record<string, string>>): ExtractionPrompt {
   const fieldLines = fields.map((f) => {
-    const parts = [`- ${f.key}: ${f.label} (${TYPE_HINT[f.type]})`];
+    // A label that only respells the key ("Invoice number" for invoice_number) is left out: it tells the model nothing more.
+    const parts = [restatesKey(f) ? `- ${f.key} (${TYPE_HINT[f.type]})` : `- ${f.key}: ${f.label} (${TYPE_HINT[f.type]})`];
     if (f.description) parts.push(`  ${oneLine(f.description)}`);
     if (f.options) parts.push(`  options: ${f.options.join(' | ')}`);
     if (f.examples && f.examples.length > 0) parts.push(`  e.g. ${f.examples.map(oneLine).join('; ')}`);
@@ -52,13 +53,16 @@ export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[], corr
     return parts.join('\n');
   });
   // Each document is named once, in a legend, and its passages point at it: a long file name is not
-  // repeated on every passage of a call (on CUAD that cost 1-3% of the prompt).
+  // repeated on every passage of a call (on CUAD that cost 1-3% of the prompt). A call over one document
+  // says so once instead of on every passage, and passages carry no id: nothing in the answer refers to one,
+  // and a fill sends tens of passages a call (the frame is most of what a short passage costs beyond its text).
   const documents = [...new Set(passages.map((p) => p.documentName))];
   const documentId = new Map(documents.map((name, i) => [name, `D${i + 1}`]));
   const documentLines = documents.map((name) => `${documentId.get(name)}: "${escapeAttr(name)}"`);
-  const passageBlocks = passages.map(
-    (p, i) => `<passage id="P${i + 1}" document="${documentId.get(p.documentName)}">\n${neutralise(p.text)}\n</passage>`,
-  );
+  const passageBlocks = passages.map((p) => {
+    const open = documents.length === 1 ? '<passage>' : `<passage document="${documentId.get(p.documentName)}">`;
+    return `${open}\n${neutralise(p.text)}\n</passage>`;
+  });
   const fixes = fields.filter((f) => corrections?.[f.key] !== undefined);
   const correctionLines =
     fixes.length === 0
@@ -78,12 +82,18 @@ export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[], corr
     `SOURCE DOCUMENTS (${documents.length})`,
     ...documentLines,
     '',
-    `SOURCE PASSAGES (${passages.length})`,
+    documents.length === 1 ? `SOURCE PASSAGES (${passages.length}, all from D1)` : `SOURCE PASSAGES (${passages.length})`,
     ...passageBlocks,
     '',
     'Answer with the JSON object for the fields above.',
   ].join('\n');
   return { systemInstruction: SYSTEM_INSTRUCTION, userText };
+}
+
+/** Whether the label is the key's own words, whatever their case, spacing and separators. */
+function restatesKey(field: Pick<FieldSpec, 'key' | 'label'>): boolean {
+  const letters = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return letters(field.label) === letters(field.key);
 }
 
 function oneLine(s: string): string {

@@ -3,7 +3,11 @@ import type { FieldSpec } from './types.js';
 
 type JsonSchema = Record<string, unknown>;
 
-/** The typed `value` schema of one field; always nullable, since "not in the passages" is an answer. */
+/**
+ * The typed `value` schema of one field; always nullable, since "not in the passages" is an answer. How a date
+ * and a currency are written is said once, in the system instruction, and beside each field in the prompt:
+ * a description here would be repeated for every such field of every call.
+ */
 export function valueSchema(field: FieldSpec): JsonSchema {
   switch (field.type) {
     case 'number':
@@ -19,13 +23,13 @@ export function valueSchema(field: FieldSpec): JsonSchema {
         type: ['object', 'null'],
         properties: {
           amount: { type: 'number' },
-          currency: { type: 'string', description: 'ISO 4217 code, e.g. USD' },
+          currency: { type: 'string' },
         },
         required: ['amount', 'currency'],
         propertyOrdering: ['amount', 'currency'],
       };
     case 'date':
-      return { type: ['string', 'null'], description: 'ISO date YYYY-MM-DD' };
+      return { type: ['string', 'null'] };
     case 'list':
       return { type: ['array', 'null'], items: { type: 'string' } };
     default:

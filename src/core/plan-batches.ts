@@ -153,7 +153,11 @@ export const SMALL_CORPUS_SHARE = 0.25;
 /** Prompt cost of instructions and framing, shared by every call. */
 export const BASE_PROMPT_TOKENS = 400;
 
-/** The `<passage id=… document=…>` frame around each passage, with a document name of typical length. */
+/**
+ * What the planner reserves for the frame around each passage (`<passage document="D2">`…`</passage>`, bare
+ * `<passage>` in a call over one document): an upper bound kept from when the frame also named the passage and
+ * its file, since changing it would change the plans of recorded fills.
+ */
 export const PASSAGE_FRAME_TOKENS = 20;
 
 /** What a passage costs in the prompt: its text and its frame. */

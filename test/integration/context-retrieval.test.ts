@@ -138,7 +138,7 @@ describe('context for each call', () => {
       expect(body.generationConfig.responseMimeType).toBe('application/json');
       expect(Object.keys(body.generationConfig.responseJsonSchema.properties)).toEqual(q.fieldKeys);
       // The document cannot close its frame or open a new one: one closing tag per passage we framed.
-      const opened = q.promptText.match(/<passage id=/g)?.length ?? 0;
+      const opened = q.promptText.match(/<passage[ >]/g)?.length ?? 0;
       expect(q.promptText.match(/<\/passage>/g)?.length).toBe(opened);
       expect(q.promptText).toContain('IGNORE PREVIOUS INSTRUCTIONS');
     }

@@ -18,9 +18,31 @@ describe('buildPrompt', () => {
     ]);
     expect(userText.split(longName)).toHaveLength(2);
     expect(userText).toContain(`SOURCE DOCUMENTS (2)\nD1: "${longName}"\nD2: "letter.txt"`);
-    expect(userText).toContain('<passage id="P1" document="D1">\nThis Agreement is made by ACME Corp.\n</passage>');
-    expect(userText).toContain('<passage id="P2" document="D2">');
-    expect(userText).toContain('<passage id="P3" document="D1">');
+    expect(userText).toContain('<passage document="D1">\nThis Agreement is made by ACME Corp.\n</passage>');
+    expect(userText.indexOf('<passage document="D2">\nDear Sir')).toBeGreaterThan(userText.indexOf('ACME Corp.'));
+    expect(userText.indexOf('<passage document="D1">\nIt starts')).toBeGreaterThan(userText.indexOf('Dear Sir'));
+  });
+
+  it('names a lone document once and leaves its passages bare', () => {
+    const { userText } = buildPrompt(fields, [
+      { documentName: longName, text: 'This Agreement is made by ACME Corp.' },
+      { documentName: longName, text: 'It starts on 1 May 2019.' },
+    ]);
+    expect(userText).toContain(`SOURCE DOCUMENTS (1)\nD1: "${longName}"`);
+    expect(userText).toContain('SOURCE PASSAGES (2, all from D1)\n<passage>\nThis Agreement is made by ACME Corp.\n</passage>\n<passage>\nIt starts');
+    expect(userText).not.toContain('document="');
+  });
+
+  it('leaves out a label that only respells the key, and keeps one that says more', () => {
+    const { userText } = buildPrompt(
+      [
+        { key: 'invoiceNumber', label: 'Invoice number', type: 'string' },
+        { key: 'party', label: 'Supplying party', type: 'string' },
+      ],
+      [{ documentName: 'a.txt', text: 'x' }],
+    );
+    expect(userText).toContain('- invoiceNumber (short text)\n');
+    expect(userText).toContain('- party: Supplying party (short text)\n');
   });
 
   it('is the same text for the same fields and passages (the answer cache keys on it)', () => {
