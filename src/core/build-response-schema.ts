@@ -3,11 +3,7 @@ import type { FieldSpec } from './types.js';
 
 type JsonSchema = Record<string, unknown>;
 
-/**
- * The typed `value` schema of one field; always nullable, since "not in the passages" is an answer. How a date
- * and a currency are written is said once, in the system instruction, and beside each field in the prompt:
- * a description here would be repeated for every such field of every call.
- */
+/** The typed `value` schema of one field; always nullable, since "not in the passages" is an answer. */
 export function valueSchema(field: FieldSpec): JsonSchema {
   switch (field.type) {
     case 'number':
@@ -23,13 +19,13 @@ export function valueSchema(field: FieldSpec): JsonSchema {
         type: ['object', 'null'],
         properties: {
           amount: { type: 'number' },
-          currency: { type: 'string' },
+          currency: { type: 'string', description: 'ISO 4217 code, e.g. USD' },
         },
         required: ['amount', 'currency'],
         propertyOrdering: ['amount', 'currency'],
       };
     case 'date':
-      return { type: ['string', 'null'] };
+      return { type: ['string', 'null'], description: 'ISO date YYYY-MM-DD' };
     case 'list':
       return { type: ['array', 'null'], items: { type: 'string' } };
     default:
