@@ -163,9 +163,11 @@ describe('bulkFill', () => {
       const counts = await rig.store.bulkRowCounts(bulkId);
       expect(counts.completed).toBe(state.progress.completed);
       expect(counts.completed + counts.cancelled + counts.pending).toBe(10);
-      // No row of the bulk is left running.
-      const started = counts.completed + counts.cancelled;
-      expect(await listed(`FillflowBulkId = "${bulkId}" AND WorkflowType = "fillTemplate" AND ExecutionStatus != "Running"`, started)).toHaveLength(started);
+      // No row of the bulk is left running. A row the cancel caught while its start was still pending counts as
+      // cancelled with no fill of its own, so the closed fills are every completed row and at most the cancelled ones.
+      const closed = await listed(`FillflowBulkId = "${bulkId}" AND WorkflowType = "fillTemplate" AND ExecutionStatus != "Running"`, counts.completed + counts.cancelled);
+      expect(closed.length).toBeGreaterThanOrEqual(counts.completed);
+      expect(closed.length).toBeLessThanOrEqual(counts.completed + counts.cancelled);
       expect(await listed(`FillflowBulkId = "${bulkId}" AND ExecutionStatus = "Running"`, 0)).toEqual([]);
       await expectReplays(env().client, bulkId);
     }
