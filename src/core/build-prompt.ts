@@ -45,9 +45,12 @@ const TYPE_HINT: Record<FieldSpec['type'], string> = {
 export function buildPrompt(fields: FieldSpec[], passages: PromptPassage[], corrections?: Readonly<Record<string, string>>): ExtractionPrompt {
   const fieldLines = fields.map((f) => {
     // A label that only respells the key ("Invoice number" for invoice_number) is left out: it tells the model nothing more.
-    const parts = [restatesKey(f) ? `- ${f.key} (${TYPE_HINT[f.type]})` : `- ${f.key}: ${f.label} (${TYPE_HINT[f.type]})`];
+    // An enum's options stand where its type would: "(one of: yes | no)" says both at once.
+    const inlineOptions = f.type === 'enum' && f.options !== undefined && f.options.length > 0;
+    const hint = inlineOptions ? `one of: ${f.options!.join(' | ')}` : TYPE_HINT[f.type];
+    const parts = [restatesKey(f) ? `- ${f.key} (${hint})` : `- ${f.key}: ${f.label} (${hint})`];
     if (f.description) parts.push(`  ${oneLine(f.description)}`);
-    if (f.options) parts.push(`  options: ${f.options.join(' | ')}`);
+    if (f.options && !inlineOptions) parts.push(`  options: ${f.options.join(' | ')}`);
     if (f.examples && f.examples.length > 0) parts.push(`  e.g. ${f.examples.map(oneLine).join('; ')}`);
     if (f.pattern) parts.push(`  must match: ${f.pattern}`);
     return parts.join('\n');

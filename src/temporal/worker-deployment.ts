@@ -93,6 +93,8 @@ export async function promoteWhenPolling(opts: PromoteOptions): Promise<Promotio
       if (typeof settled !== 'string') return settled;
       last = settled;
     } catch (err) {
+      // Workers stopping close the connection under a call in flight: that is a stop, not a refusal.
+      if (opts.signal?.aborted) return { outcome: 'stopped', version };
       const code = (err as { code?: number }).code;
       last = (err as Error).message;
       // Anything but "not polled yet" or a lost race is final.

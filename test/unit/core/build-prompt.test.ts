@@ -45,6 +45,12 @@ describe('buildPrompt', () => {
     expect(userText).toContain('- party: Supplying party (short text)\n');
   });
 
+  it("gives an enum's options where its type would stand", () => {
+    const { userText } = buildPrompt([{ key: 'non_compete', label: 'Non-compete clause', type: 'enum', options: ['yes', 'no'] }], [{ documentName: 'a.txt', text: 'x' }]);
+    expect(userText).toContain('- non_compete: Non-compete clause (one of: yes | no)\n');
+    expect(userText).not.toContain('options:');
+  });
+
   it('is the same text for the same fields and passages (the answer cache keys on it)', () => {
     const passages = [{ documentName: 'a.txt', text: 'x' }];
     expect(buildPrompt(fields, passages)).toEqual(buildPrompt(fields, passages));
