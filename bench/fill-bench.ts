@@ -1,4 +1,4 @@
-/** `npm run bench`: what a fill spends, planner 2 against today's planner (planner 1: batches of at most 15
+/** `npm run bench`: what a fill spends, the current planner against today's planner (planner 1: batches of at most 15
  * fields, answers up to 8,192 tokens, the old balanced profile's 24,000-token calls), on forms of 30 fields (the
  * example), 100 and 200 fields (the generated site register, test/helpers/large-form.ts), in one run. Every
  * fill is the product's: its activities run in process and the workflow's own planning step and extraction
@@ -18,7 +18,7 @@ import { FillflowClient } from '../src/client.js';
 import { loadConfig, PROFILES, type FillflowConfig, type ProfileName } from '../src/config.js';
 import type { FillOptions } from '../src/core/fill-records.js';
 import { normalizeValue } from '../src/core/normalize-value.js';
-import type { PlannerVersion } from '../src/core/plan-batches.js';
+import { CURRENT_PLANNER, type PlannerVersion } from '../src/core/plan-batches.js';
 import type { FieldResult, TemplateSpec } from '../src/core/types.js';
 import { goldAnswers, startEmulator, type GoldTable } from '../src/emulator/index.js';
 import { createGeminiClient } from '../src/gemini/gemini-client.js';
@@ -71,7 +71,7 @@ const TODAY: Variant = { name: "today's planner (15 fields, 24k, 8,192)", planne
 const current = (profile: ProfileName, maxBatchSize?: number): Variant => {
   const p = PROFILES[profile];
   const options = { maxBatchSize: maxBatchSize ?? p.maxBatchSize, maxInputTokens: p.maxInputTokens, maxOutputTokens: p.maxOutputTokens };
-  return { name: `planner 2, ${profile}${maxBatchSize !== undefined ? `, ceiling ${maxBatchSize}` : ''}`, planner: 2, profile, options };
+  return { name: `planner ${CURRENT_PLANNER}, ${profile}${maxBatchSize !== undefined ? `, ceiling ${maxBatchSize}` : ''}`, planner: CURRENT_PLANNER, profile, options };
 };
 
 installRuntime({ level: 'ERROR' });

@@ -18,12 +18,12 @@
  * `-- --with-mpnet` for mpnet, a 400 MB download).
  *
  * Options: --datasets cuad,kleister-nda,kleister-charity  --budgets 4000,16000 (input tokens per call; Fillflow
- *            runs at each, today's planner beside planner 2; the first is the per-field table's)
- *          --planner 1|2 (the per-field table's planner; default 2)  --scarce requests|tokens|neither (the quota
- *            planner 2 spares; default neither, the balanced profile's)  --extra-chunks N (planner 2's passages per
+ *            runs at each, today's planner beside the current one; the first is the per-field table's)
+ *          --planner 1|2|3 (the per-field table's planner; default the current one, 3)  --scarce requests|tokens|neither
+ *            (the quota planners 2 and 3 spare; default neither, the balanced profile's)  --extra-chunks N (passages per
  *            field beyond the core ones, neither scarce)
- *          --curve (planner 2 at every budget with 0, 1, 2 and 4 extra passages per field, and with tokens and
- *            with requests scarce: recall and accuracy against tokens sent)
+ *          --curve (the current planner at every budget with 0, 1, 2 and 4 extra passages per field, and with tokens
+ *            and with requests scarce, planner 2 with tokens scarce beside it: recall and accuracy against tokens sent)
  *          --agreement-stop X  --agreed-core N  --wider-chunks N (planner 2's context economy, in place of its
  *            defaults: the agreement from which a field brings N core passages and no extras, and the passages a
  *            field not found brings to the wider round)
@@ -43,7 +43,7 @@ import { parseArgs } from 'node:util';
 import { EMBEDDING_DIMENSIONS } from '../../src/activities/embed-context.js';
 import { createFillActivities, createGeminiActivities, type GeminiActivities } from '../../src/activities/index.js';
 import { DEFAULT_FIELD_MEMORY, loadConfig, PROFILES, type FillflowConfig } from '../../src/config.js';
-import { DEFAULT_EXTRA_CHUNKS_PER_FIELD, type PlannerVersion } from '../../src/core/plan-batches.js';
+import { CURRENT_PLANNER, DEFAULT_EXTRA_CHUNKS_PER_FIELD, type PlannerVersion } from '../../src/core/plan-batches.js';
 import type { ScarceQuota } from '../../src/core/quota-scarcity.js';
 import type { EmbeddingSpace } from '../../src/core/chunk-ref.js';
 import { extractOffline } from '../../src/core/offline-extract.js';
@@ -67,7 +67,7 @@ const { values: args } = parseArgs({
     datasets: { type: 'string', default: DATASETS.join(',') },
     budget: { type: 'string' },
     budgets: { type: 'string', default: '4000,16000' },
-    planner: { type: 'string', default: '2' },
+    planner: { type: 'string', default: String(CURRENT_PLANNER) },
     scarce: { type: 'string', default: 'neither' },
     'extra-chunks': { type: 'string' },
     'agreement-stop': { type: 'string' },
@@ -147,7 +147,7 @@ if (args['retrieve-k'] !== undefined) throw new Error('--retrieve-k is gone: the
 if (args.budget !== undefined) throw new Error('--budget is now --budgets (one or more, comma-separated): Fillflow runs at each');
 const budgets = args.budgets!.split(',').map((b) => Number(b.trim()));
 if (budgets.length === 0 || budgets.some((b) => !Number.isInteger(b) || b < 1_000)) throw new Error(`--budgets must list whole numbers of at least 1000, got ${args.budgets}`);
-if (args.planner !== '1' && args.planner !== '2') throw new Error(`--planner must be 1 or 2, got ${args.planner}`);
+if (!['1', '2', '3'].includes(args.planner!)) throw new Error(`--planner must be 1, 2 or 3, got ${args.planner}`);
 if (!['requests', 'tokens', 'neither'].includes(args.scarce!)) throw new Error(`--scarce must be requests, tokens or neither, got ${args.scarce}`);
 const extraChunks = args['extra-chunks'] === undefined ? undefined : Number(args['extra-chunks']);
 /** Planner 2's context economy, set apart from the product's defaults (plan-batches.ts) to measure another. */
@@ -161,25 +161,29 @@ if (extraChunks !== undefined && (!Number.isInteger(extraChunks) || extraChunks 
 
 /**
  * What Fillflow runs as, per budget: the asked planner first (its per-field table), today's planner (1) beside
- * planner 2 for comparison, and with --curve planner 2's context economy swept from core passages only to the
- * whole input budget (requests scarce).
+ * the current one for comparison, and with --curve the current planner's context economy swept from core passages
+ * only to the whole input budget (requests scarce), with planner 2 beside it where tokens are scarce (the one
+ * case planner 3 plans differently).
  */
 function variants(): Variant[] {
+  const asked = Number(args.planner) as PlannerVersion;
   const chosen: Omit<Variant, 'label' | 'budget'> =
-    args.planner === '1' ? { planner: 1 } : { planner: 2, scarce: args.scarce as ScarceQuota, ...(extraChunks !== undefined ? { extraChunksPerField: extraChunks } : {}) };
+    asked === 1 ? { planner: 1 } : { planner: asked, scarce: args.scarce as ScarceQuota, ...(extraChunks !== undefined ? { extraChunksPerField: extraChunks } : {}) };
   const out: Variant[] = [];
   const add = (v: Omit<Variant, 'label'>) => {
-    const label = v.planner === 1 ? `today's planner @${v.budget}` : `planner 2, ${v.scarce === 'neither' ? `+${v.extraChunksPerField ?? DEFAULT_EXTRA_CHUNKS_PER_FIELD} extra/field` : `${v.scarce} scarce`} @${v.budget}`;
+    const label = v.planner === 1 ? `today's planner @${v.budget}` : `planner ${v.planner}, ${v.scarce === 'neither' ? `+${v.extraChunksPerField ?? DEFAULT_EXTRA_CHUNKS_PER_FIELD} extra/field` : `${v.scarce} scarce`} @${v.budget}`;
     if (!out.some((o) => o.label === label)) out.push({ ...v, label });
   };
+  const now = CURRENT_PLANNER;
   for (const budget of budgets) {
     add({ ...chosen, budget });
     add({ planner: 1, budget });
-    add({ planner: 2, scarce: 'neither', budget });
+    add({ planner: now, scarce: 'neither', budget });
     if (args.curve) {
-      for (const extra of [0, 1, 2, 4]) add({ planner: 2, scarce: 'neither', extraChunksPerField: extra, budget });
-      add({ planner: 2, scarce: 'tokens', budget });
-      add({ planner: 2, scarce: 'requests', budget });
+      for (const extra of [0, 1, 2, 4]) add({ planner: now, scarce: 'neither', extraChunksPerField: extra, budget });
+      add({ planner: now, scarce: 'tokens', budget });
+      if (now !== 2) add({ planner: 2, scarce: 'tokens', budget });
+      add({ planner: now, scarce: 'requests', budget });
     }
   }
   return out;

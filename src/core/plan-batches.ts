@@ -26,12 +26,14 @@ export interface PlanField {
  * so those fills replay to the same calls): at most `maxBatchSize` fields, answers up to `maxOutputTokens`,
  * extras up to the input budget. 2: calls sized by what binds, the answer budget (a share of the model's own
  * output limit), the input budget and the scarce quota, with `maxBatchSize` only a ceiling; the corpus rides
- * along whole when that costs no extra call; passages beyond a field's best ones by the scarce quota.
+ * along whole when that costs no extra call; passages beyond a field's best ones by the scarce quota. 3: as 2,
+ * but when tokens are scarce the corpus rides along whole only when it is small ({@link SMALL_CORPUS_SHARE} of
+ * the input budget): a call saved is worth less than the tokens of a whole document when tokens bind.
  */
-export type PlannerVersion = 1 | 2;
+export type PlannerVersion = 1 | 2 | 3;
 
-/** The planner new fills run; the workflow passes 1 for fills recorded before it. */
-export const CURRENT_PLANNER: PlannerVersion = 2;
+/** The planner new fills run; the workflow passes an older one to fills recorded before it. */
+export const CURRENT_PLANNER: PlannerVersion = 3;
 
 export interface PlanOptions {
   /** @default 1 */
@@ -448,7 +450,8 @@ function packInOrder<F extends Pick<PlanField, 'specTokens' | 'outputTokens'>>(f
  * fits beside `maxBatchSize` field descriptions. Planner 2: when carrying it costs no call more than the
  * answers and field descriptions need anyway (a larger corpus would be sent again with every extra call), or
  * when it is small (at most {@link SMALL_CORPUS_SHARE} of the input budget): then the passages a batch of many
- * fields retrieves are most of it anyway, so sending it whole costs little more and misses nothing.
+ * fields retrieves are most of it anyway, so sending it whole costs little more and misses nothing. Planner 3,
+ * with tokens scarce: only when it is small.
  */
 export function fitsWholeCorpus(fields: readonly Pick<PlanField, 'specTokens' | 'outputTokens'>[], corpus: readonly ChunkRef[], opts: PlanOptions): boolean {
   if (corpus.length === 0) return false;
@@ -456,6 +459,8 @@ export function fitsWholeCorpus(fields: readonly Pick<PlanField, 'specTokens' | 
   if ((opts.planner ?? 1) === 1) return wholeCorpusFits(fields, corpusTokens, opts);
   if (fields.some((f) => opts.baseTokens + corpusTokens + f.specTokens > opts.maxInputTokens)) return false;
   if (corpusTokens <= opts.maxInputTokens * SMALL_CORPUS_SHARE) return true;
+  // Planner 3: with tokens scarce, a larger corpus goes by retrieval even where whole it would cost no extra call.
+  if ((opts.planner ?? 1) >= 3 && opts.scarce === 'tokens') return false;
   return packInOrder(fields, corpusTokens, opts).length <= packInOrder(fields, 0, opts).length;
 }
 

@@ -49,6 +49,13 @@ const PLAN_FIRST_PATCH = 'plan-first-gather-once';
 const PLANNER_PATCH = 'planner-sized-by-what-binds';
 
 /**
+ * Patch: planner 3 (with tokens scarce, only a small corpus rides along whole). A fill recorded under planner 2
+ * (its history has the patch above and not this one) replays with planner 2. Asked before the planner-2 patch, so a
+ * new fill records this marker alone.
+ */
+const PLANNER_3_PATCH = 'planner-3-whole-corpus-by-scarcity';
+
+/**
  * The light steps beat while they run (src/activities/liveness.ts): a worker that dies under one is noticed at the
  * heartbeat timeout, and the step retried elsewhere, rather than after the whole start-to-close timeout.
  */
@@ -116,7 +123,7 @@ function checkedInput(raw: FillInput): FillInput {
 
 /** @param givenOptions the input's options as they arrived, before defaults: a planner-1 fill's defaults differ. */
 async function runFill(checked: FillInput, tracked: boolean, givenOptions: unknown): Promise<FillResult> {
-  const planner: PlannerVersion = patched(PLANNER_PATCH) ? CURRENT_PLANNER : 1;
+  const planner: PlannerVersion = patched(PLANNER_3_PATCH) ? CURRENT_PLANNER : patched(PLANNER_PATCH) ? 2 : 1;
   // A fill recorded before planner 2 runs, where its input left them out, with the defaults of that time.
   const input = planner === 1 ? { ...checked, options: planner1Options(checked.options, givenOptions) } : checked;
   const startedAt = Date.now();

@@ -68,6 +68,27 @@ describe('planner 2 with the documents whole', () => {
   });
 });
 
+describe('planner 3: with tokens scarce, only a small corpus rides along whole', () => {
+  const v3 = (o: Partial<PlanOptions> = {}) => v2({ planner: 3, ...o });
+  const few = fields(10);
+  const corpus = [chunk('a', 0, 8_000)];
+
+  it('searches a corpus planner 2 would send whole for free, when tokens are scarce', () => {
+    // 10 fields and 8,000 tokens of corpus fit one 24,000-token call: planner 2 sends it whole whatever is scarce.
+    expect(fitsWholeCorpus(few, corpus, v2({ scarce: 'tokens' }))).toBe(true);
+    expect(fitsWholeCorpus(few, corpus, v3({ scarce: 'tokens' }))).toBe(false);
+  });
+
+  it.each(['neither', 'requests'] as const)('plans as planner 2 when %s is scarce', (scarce) => {
+    expect(fitsWholeCorpus(few, corpus, v3({ scarce }))).toBe(true);
+    expect(planBatches(few, corpus, v3({ scarce }))).toEqual(planBatches(few, corpus, v2({ scarce })));
+  });
+
+  it('still sends a small corpus (a quarter of the input budget or less) whole when tokens are scarce', () => {
+    expect(fitsWholeCorpus(few, [chunk('a', 0, 5_000)], v3({ scarce: 'tokens' }))).toBe(true);
+  });
+});
+
 describe('planner 2 by retrieval: passages beyond the best ones', () => {
   // Ten passages per field, none shared, so each field's extras are its own ranks 4 to 10.
   const ranked = (f: number) => Array.from({ length: 10 }, (_, i) => chunk(`d${f}`, i, 200));
