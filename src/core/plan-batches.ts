@@ -27,8 +27,9 @@ export interface PlanField {
  * extras up to the input budget. 2: calls sized by what binds, the answer budget (a share of the model's own
  * output limit), the input budget and the scarce quota, with `maxBatchSize` only a ceiling; the corpus rides
  * along whole when that costs no extra call; passages beyond a field's best ones by the scarce quota. 3: as 2,
- * but when tokens are scarce the corpus rides along whole only when it is small ({@link SMALL_CORPUS_SHARE} of
- * the input budget): a call saved is worth less than the tokens of a whole document when tokens bind.
+ * but when tokens are scarce a corpus larger than {@link SMALL_CORPUS_SHARE} of the input budget rides along whole
+ * only if searching it would not save enough tokens (planFill compares the two plans): when tokens bind, a call
+ * saved is worth less than the tokens of a whole document.
  */
 export type PlannerVersion = 1 | 2 | 3;
 
@@ -402,7 +403,7 @@ function compareRefs(a: ChunkRef, b: ChunkRef): number {
 }
 
 /** Every call carries the whole corpus; fields fill calls in template order up to the batch and token caps. */
-function planWholeDocuments(fields: PlanField[], corpus: ChunkRef[], opts: PlanOptions): Plan {
+export function planWholeDocuments(fields: PlanField[], corpus: ChunkRef[], opts: PlanOptions): Plan {
   const corpusTokens = sum(corpus.map(promptCost));
   const ordered = inReadingOrder(corpus).map((c) => c.chunkId);
   const batches = packInOrder(fields, corpusTokens, opts).map((group, i) => ({
@@ -451,7 +452,7 @@ function packInOrder<F extends Pick<PlanField, 'specTokens' | 'outputTokens'>>(f
  * answers and field descriptions need anyway (a larger corpus would be sent again with every extra call), or
  * when it is small (at most {@link SMALL_CORPUS_SHARE} of the input budget): then the passages a batch of many
  * fields retrieves are most of it anyway, so sending it whole costs little more and misses nothing. Planner 3,
- * with tokens scarce: only when it is small.
+ * with tokens scarce: only when it is small (see {@link wholeIsFree} for the rest).
  */
 export function fitsWholeCorpus(fields: readonly Pick<PlanField, 'specTokens' | 'outputTokens'>[], corpus: readonly ChunkRef[], opts: PlanOptions): boolean {
   if (corpus.length === 0) return false;
@@ -459,9 +460,17 @@ export function fitsWholeCorpus(fields: readonly Pick<PlanField, 'specTokens' | 
   if ((opts.planner ?? 1) === 1) return wholeCorpusFits(fields, corpusTokens, opts);
   if (fields.some((f) => opts.baseTokens + corpusTokens + f.specTokens > opts.maxInputTokens)) return false;
   if (corpusTokens <= opts.maxInputTokens * SMALL_CORPUS_SHARE) return true;
-  // Planner 3: with tokens scarce, a larger corpus goes by retrieval even where whole it would cost no extra call.
+  // Planner 3: with tokens scarce, a larger corpus is searched first; planFill sends it whole only if that saves little.
   if ((opts.planner ?? 1) >= 3 && opts.scarce === 'tokens') return false;
   return packInOrder(fields, corpusTokens, opts).length <= packInOrder(fields, 0, opts).length;
+}
+
+/**
+ * Whether the whole corpus could ride along in every call without costing a call more than the fields need: planner
+ * 2's rule, which planner 3 with tokens scarce weighs against what searching would send instead.
+ */
+export function wholeIsFree(fields: readonly Pick<PlanField, 'specTokens' | 'outputTokens'>[], corpus: readonly ChunkRef[], opts: PlanOptions): boolean {
+  return fitsWholeCorpus(fields, corpus, { ...opts, planner: 2 });
 }
 
 function wholeCorpusFits(fields: readonly Pick<PlanField, 'specTokens'>[], corpusTokens: number, opts: PlanOptions): boolean {

@@ -61,6 +61,44 @@ describe('planFill', () => {
   });
 });
 
+describe('planFill, planner 3 with tokens scarce: a corpus that would ride along for free is searched if that saves enough', () => {
+  // 4,000-token calls: a corpus over 1,000 tokens is not small. Two fields and eight chunks of 400 fit one call whole.
+  const corpus = Array.from({ length: 8 }, (_, i) => chunk(i, 400));
+  const p = (): PrepareFillResult => ({ ...prep(corpus, 3_200), openings: [chunk(0, 400)] });
+  const v3 = () => planOptionsFor(options, p(), 3);
+
+  it('keeps the corpus whole, after one keyword search, when searching would send more than half of it', async () => {
+    // Each field's best passages are most of the corpus: searching saves too little.
+    const s = steps((key) => (key === 'a' ? [chunk(1, 400), chunk(2, 400), chunk(3, 400)] : [chunk(4, 400), chunk(5, 400), chunk(6, 400)]));
+    const { plan } = await planFill(p(), v3(), s);
+    expect(s.asked).toEqual(['gather']);
+    expect(plan.wholeDocuments).toBe(true);
+    expect(plan.batches).toHaveLength(1);
+  });
+
+  it('searches when that sends under half the whole corpus, with vectors once they exist', async () => {
+    const s = steps((key) => [chunk(key === 'a' ? 3 : 6, 400)]);
+    const { plan } = await planFill(p(), v3(), s);
+    expect(s.asked).toEqual(['gather', 'embed', 'gather with vectors']);
+    expect(plan.wholeDocuments).toBe(false);
+    expect(plan.batches.flatMap((b) => b.chunkIds).sort()).toEqual(['d:0', 'd:3', 'd:6']);
+  });
+
+  it('keeps the keyword plan when no vectors can be made, without searching again', async () => {
+    const s = steps((key) => [chunk(key === 'a' ? 3 : 6, 400)]);
+    const { plan } = await planFill(p(), v3(), { ...s, embed: async () => (s.asked.push('embed'), undefined) });
+    expect(s.asked).toEqual(['gather', 'embed']);
+    expect(plan.wholeDocuments).toBe(false);
+  });
+
+  it('planner 2 sends the same corpus whole without searching', async () => {
+    const s = steps((key) => [chunk(key === 'a' ? 3 : 6, 400)]);
+    const { plan } = await planFill(p(), planOptionsFor(options, p(), 2), s);
+    expect(s.asked).toEqual([]);
+    expect(plan.wholeDocuments).toBe(true);
+  });
+});
+
 describe('planOptionsFor and requestOutputTokens', () => {
   const p = prep([], 50_000);
 
